@@ -1,0 +1,79 @@
+"""The one seam between Lambda's synchronous entry point and async handlers.
+
+``asyncio`` is imported only when something async actually runs, so a synchronous handler
+never pays for it. Coroutines run on one event loop kept for the life of the container (as a
+warm Lambda is reused), or, when a loop is already running in this thread (an async test, a
+local server), on a private loop in a worker thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_loop_lock = threading.Lock()
+_loop: Any = None  # asyncio.AbstractEventLoop, created on first use
+
+
+def is_async_callable(obj: Any) -> bool:
+    """Whether calling ``obj`` returns a coroutine: async functions, partials of them, and
+    objects with an ``async def __call__``."""
+    while isinstance(obj, functools.partial):
+        obj = obj.func
+    return inspect.iscoroutinefunction(obj) or (
+        callable(obj) and inspect.iscoroutinefunction(getattr(obj, "__call__", None))  # noqa: B004
+    )
+
+
+def _container_loop() -> Any:
+    global _loop
+    import asyncio
+
+    with _loop_lock:
+        if _loop is None or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+        return _loop
+
+
+def run_sync(awaitable: Awaitable[T]) -> T:
+    """Run ``awaitable`` to completion from synchronous code and return its result."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = _container_loop()
+        return loop.run_until_complete(awaitable)  # type: ignore[no-any-return]
+    return _run_in_thread(awaitable)
+
+
+def _run_in_thread(awaitable: Awaitable[T]) -> T:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def wrapper() -> T:
+        return await awaitable
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambdakit-async") as pool:
+        return pool.submit(asyncio.run, wrapper()).result()
+
+
+async def call_maybe_async(func: Callable[..., Any], *args: Any) -> Any:
+    """Call ``func`` and await its result when it is awaitable."""
+    result = func(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def call_sync(func: Callable[..., Any], *args: Any) -> Any:
+    """Call ``func`` from synchronous code, running it to completion if it is async."""
+    result = func(*args)
+    if inspect.isawaitable(result):
+        result = run_sync(result)
+    return result

@@ -1,0 +1,389 @@
+"""One read-only view over the events of every HTTP trigger of Lambda, and WebSocket APIs.
+
+``LambdaEvent`` keeps the raw dict (``raw_event``) and adds typed properties that read the same
+way whether the event came from a REST API (payload 1.0), an HTTP API (payload 2.0), an ALB, a
+Function URL or a WebSocket API. ``null`` maps read as empty, header lookup ignores case, and
+the body is decoded once, on first use.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any, Final, Literal, TypeVar
+
+from lambdakit import _json
+from lambdakit.errors import (
+    INVALID_BASE64_CODE,
+    INVALID_JSON_CODE,
+    INVALID_UTF8_CODE,
+    InvalidBodyError,
+)
+from lambdakit.headers import Headers
+
+T = TypeVar("T")
+Trigger = Literal["rest", "http", "alb", "function_url", "websocket", "unknown"]
+
+_EMPTY: Final[Mapping[str, Any]] = {}
+_UNSET: Final[Any] = object()
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A map field of the event; ``null`` (REST v1) or a wrong type reads as empty."""
+    return value if isinstance(value, dict) else _EMPTY
+
+
+class RequestContext:
+    """The ``requestContext`` of an event, with the fields every trigger shares under one name."""
+
+    __slots__ = ("_headers", "raw")
+
+    def __init__(
+        self, raw: Mapping[str, Any] | None = None, headers: Headers | None = None, **fields: Any
+    ) -> None:
+        self.raw: Mapping[str, Any] = raw if raw is not None else fields
+        self._headers = headers
+
+    def _str(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        return value if isinstance(value, str) else None
+
+    @property
+    def request_id(self) -> str | None:
+        """API Gateway's request id (``requestId``); ``None`` for ALB, which has none."""
+        return self._str("requestId")
+
+    @property
+    def stage(self) -> str | None:
+        return self._str("stage")
+
+    @property
+    def domain_name(self) -> str | None:
+        return self._str("domainName")
+
+    @property
+    def api_id(self) -> str | None:
+        return self._str("apiId")
+
+    @property
+    def account_id(self) -> str | None:
+        return self._str("accountId")
+
+    @property
+    def connection_id(self) -> str | None:
+        """The WebSocket connection id, as API Gateway gives it."""
+        return self._str("connectionId")
+
+    @property
+    def route_key(self) -> str | None:
+        return self._str("routeKey")
+
+    @property
+    def event_type(self) -> str | None:
+        """``CONNECT``, ``MESSAGE`` or ``DISCONNECT`` for WebSocket events."""
+        return self._str("eventType")
+
+    @property
+    def identity(self) -> Mapping[str, Any]:
+        return _mapping(self.raw.get("identity"))
+
+    @property
+    def http(self) -> Mapping[str, Any]:
+        """HTTP API v2 / Function URL ``http`` block (method, path, sourceIp, userAgent)."""
+        return _mapping(self.raw.get("http"))
+
+    @property
+    def authorizer(self) -> Mapping[str, Any]:
+        return _mapping(self.raw.get("authorizer"))
+
+    @property
+    def time_epoch(self) -> int | None:
+        """Request time in epoch milliseconds."""
+        value = self.raw.get("requestTimeEpoch", self.raw.get("timeEpoch"))
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def get_source_ip(self) -> str | None:
+        """The client address as AWS gives it.
+
+        REST APIs and WebSocket APIs put it in ``identity.sourceIp``, HTTP APIs and Function
+        URLs in ``http.sourceIp``. ALB has no request context identity: it appends the address
+        it saw to ``X-Forwarded-For``, so the last entry of that header is the trustworthy one.
+        """
+        ip = self.identity.get("sourceIp")
+        if not isinstance(ip, str):
+            ip = self.http.get("sourceIp")
+        if isinstance(ip, str):
+            return ip
+        if self._headers is not None:
+            forwarded = self._headers.get("x-forwarded-for")
+            if forwarded:
+                return forwarded.rsplit(",", 1)[-1].strip() or None
+        return None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The raw field, as in the event."""
+        return self.raw.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def __repr__(self) -> str:
+        return f"RequestContext(request_id={self.request_id!r})"
+
+
+class LambdaEvent:
+    """An event from API Gateway (REST, HTTP or WebSocket API), an ALB or a Function URL.
+
+    ``LambdaEvent(**event)`` and ``LambdaEvent.from_event(event)`` are the same view; the
+    latter does not copy the dict.
+    """
+
+    __slots__ = ("_body_bytes", "_headers", "_json_body", "_request_context", "raw_event")
+
+    def __init__(self, **event: Any) -> None:
+        self._bind(event)
+
+    def _bind(self, event: Mapping[str, Any]) -> None:
+        self.raw_event = event
+        self._headers: Headers | None = None
+        self._request_context: RequestContext | None = None
+        self._body_bytes: Any = _UNSET
+        self._json_body: Any = _UNSET
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any] | LambdaEvent) -> LambdaEvent:
+        if isinstance(event, LambdaEvent):
+            return event
+        view = cls.__new__(cls)
+        view._bind(event if isinstance(event, Mapping) else _EMPTY)
+        return view
+
+    # -- the seed's fields -------------------------------------------------------------------
+
+    @property
+    def body(self) -> str | None:
+        """The body exactly as the event carries it (still base64 when ``isBase64Encoded``)."""
+        body = self.raw_event.get("body")
+        return body if isinstance(body, str) else None
+
+    @property
+    def headers(self) -> Headers:
+        headers = self._headers
+        if headers is None:
+            raw = self.raw_event.get("headers")
+            multi = self.raw_event.get("multiValueHeaders")
+            headers = self._headers = Headers(
+                raw if isinstance(raw, dict) else None,
+                multi if isinstance(multi, dict) else None,
+            )
+        return headers
+
+    @property
+    def requestContext(self) -> RequestContext:
+        context = self._request_context
+        if context is None:
+            raw = _mapping(self.raw_event.get("requestContext"))
+            context = self._request_context = RequestContext(raw, self.headers)
+        return context
+
+    request_context = requestContext
+
+    # -- what the request is -----------------------------------------------------------------
+
+    @property
+    def trigger(self) -> Trigger:
+        """Which kind of event this is; ``"unknown"`` for anything that is not HTTP/WebSocket."""
+        context = _mapping(self.raw_event.get("requestContext"))
+        if "connectionId" in context and "eventType" in context:
+            return "websocket"
+        if "elb" in context:
+            return "alb"
+        if isinstance(context.get("http"), dict):
+            domain = context.get("domainName")
+            if isinstance(domain, str) and ".lambda-url." in domain:
+                return "function_url"
+            return "http"
+        if "httpMethod" in self.raw_event:
+            return "rest"
+        return "unknown"
+
+    @property
+    def http_method(self) -> str:
+        method = self.raw_event.get("httpMethod")
+        if not isinstance(method, str):
+            method = self.requestContext.http.get("method")
+        return method.upper() if isinstance(method, str) else ""
+
+    @property
+    def path(self) -> str:
+        path = self.raw_event.get("path")
+        if not isinstance(path, str):
+            path = self.raw_event.get("rawPath")
+        if not isinstance(path, str):
+            path = self.requestContext.http.get("path")
+        return path if isinstance(path, str) else ""
+
+    @property
+    def path_parameters(self) -> Mapping[str, str]:
+        return _mapping(self.raw_event.get("pathParameters"))
+
+    @property
+    def stage_variables(self) -> Mapping[str, str]:
+        return _mapping(self.raw_event.get("stageVariables"))
+
+    @property
+    def query_string_parameters(self) -> Mapping[str, str]:
+        """One value per name (HTTP APIs join repeated names with commas, as AWS does)."""
+        params = _mapping(self.raw_event.get("queryStringParameters"))
+        if params and self.trigger == "alb":
+            return {_unquote(k): _unquote(v) for k, v in params.items() if isinstance(v, str)}
+        return params
+
+    @property
+    def multi_value_query_string_parameters(self) -> Mapping[str, list[str]]:
+        """Every value of every query parameter, whatever the trigger."""
+        multi = self.raw_event.get("multiValueQueryStringParameters")
+        if isinstance(multi, dict):
+            if self.trigger == "alb":
+                return {
+                    _unquote(k): [_unquote(v) for v in values if isinstance(v, str)]
+                    for k, values in multi.items()
+                    if isinstance(k, str) and isinstance(values, list)
+                }
+            return multi
+        raw_query = self.raw_event.get("rawQueryString")
+        if isinstance(raw_query, str) and raw_query:
+            from urllib.parse import parse_qs
+
+            return parse_qs(raw_query, keep_blank_values=True)
+        return {k: [v] for k, v in self.query_string_parameters.items()}
+
+    @property
+    def cookies(self) -> list[str]:
+        """The request's cookies as ``name=value`` strings (HTTP API v2 ``cookies``, else the
+        ``Cookie`` header)."""
+        cookies = self.raw_event.get("cookies")
+        if isinstance(cookies, list):
+            return [c for c in cookies if isinstance(c, str)]
+        header = self.headers.get("cookie")
+        return [c.strip() for c in header.split(";") if c.strip()] if header else []
+
+    @property
+    def is_base64_encoded(self) -> bool:
+        return self.raw_event.get("isBase64Encoded") is True
+
+    # -- the body ----------------------------------------------------------------------------
+
+    @property
+    def decoded_body(self) -> bytes | None:
+        """The body as bytes, base64 decoded when the event says so; ``None`` when absent.
+
+        Raises ``InvalidBodyError``: ``S40002`` for a base64 body that does not decode,
+        ``S40003`` for text that cannot be UTF-8 (lone surrogates).
+        """
+        body = self._body_bytes
+        if body is _UNSET:
+            raw = self.body
+            if not raw:
+                body = None
+            elif self.is_base64_encoded:
+                try:
+                    body = base64.b64decode(raw, validate=True)
+                except (binascii.Error, ValueError):
+                    raise InvalidBodyError(
+                        INVALID_BASE64_CODE, "Request body is not valid base64"
+                    ) from None
+            else:
+                body = _encode_utf8(raw)
+            self._body_bytes = body
+        return body  # type: ignore[no-any-return]
+
+    def get_text_body(self) -> str | None:
+        """The body as text, ``None`` when absent; ``InvalidBodyError`` when it is not UTF-8."""
+        raw = self.body
+        if not raw:
+            return None
+        if not self.is_base64_encoded:
+            if not raw.isascii():
+                _encode_utf8(raw)
+            return raw
+        data = self.decoded_body
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidBodyError(INVALID_UTF8_CODE, "Request body is not valid UTF-8") from None
+
+    def get_json_body(self) -> Any:
+        """The body parsed as JSON, or ``None`` when there is no body.
+
+        A body that is there but unreadable raises ``InvalidBodyError``: ``S40001`` for bad
+        JSON, ``S40002`` for bad base64, ``S40003`` for bad UTF-8. The decorator turns these into
+        a 400 response.
+        """
+        parsed = self._json_body
+        if parsed is _UNSET:
+            text = self.get_text_body()
+            if text is None:
+                parsed = None
+            else:
+                try:
+                    parsed = _json.loads(text)
+                except (ValueError, RecursionError):
+                    raise InvalidBodyError(
+                        INVALID_JSON_CODE, "Request body is not valid JSON"
+                    ) from None
+            self._json_body = parsed
+        return parsed
+
+    # -- the raw dict ------------------------------------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw_event.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw_event[key]
+
+    def __repr__(self) -> str:
+        return f"LambdaEvent({self.trigger}, {self.http_method!r}, {self.path!r})"
+
+
+def _encode_utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: no UTF-8 client sends these
+        raise InvalidBodyError(INVALID_UTF8_CODE, "Request body is not valid UTF-8") from None
+
+
+def _unquote(value: str) -> str:
+    # ALB passes query parameters exactly as the client sent them, still percent-encoded
+    # (API Gateway decodes them). We decode them so every trigger reads the same.
+    from urllib.parse import unquote_plus
+
+    return unquote_plus(value)
+
+
+def get_body(event: Mapping[str, Any] | LambdaEvent, model: type[T] | None = None) -> Any:
+    """The request body parsed as JSON; ``None`` when there is none.
+
+    Malformed bodies raise ``InvalidBodyError`` (a 400 through the decorator). With ``model``
+    (a dataclass, TypedDict or pydantic model) the body is validated into it, and a missing or
+    invalid body raises ``ValidationError`` (a 422).
+    """
+    if model is not None:
+        from lambdakit.validation import parse_body
+
+        return parse_body(event, model)
+    return LambdaEvent.from_event(event).get_json_body()
+
+
+def get_headers(event: Mapping[str, Any] | LambdaEvent) -> Headers:
+    """The request headers, looked up without regard to case."""
+    return LambdaEvent.from_event(event).headers
+
+
+def get_source_ip(event: Mapping[str, Any] | LambdaEvent) -> str | None:
+    """The client address as AWS gives it (see ``RequestContext.get_source_ip``)."""
+    return LambdaEvent.from_event(event).requestContext.get_source_ip()

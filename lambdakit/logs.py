@@ -1,0 +1,83 @@
+"""Structured JSON logs through the standard ``logging`` module.
+
+lambdakit logs to the ``lambdakit`` logger. ``configure_logging()`` (called when a handler is
+decorated, never on import) gives that logger one JSON line per record on stdout, where Lambda
+sends it to CloudWatch, unless the application configured the logger itself. The level comes
+from ``LAMBDAKIT_LOG_LEVEL``, else Lambda's ``AWS_LAMBDA_LOG_LEVEL``, else ``INFO``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import sys
+from typing import Any, Final, TextIO
+
+logger: Final = logging.getLogger("lambdakit")
+
+LOG_LEVEL_ENV: Final = "LAMBDAKIT_LOG_LEVEL"
+
+# Attributes every LogRecord has; anything else on a record came in through ``extra=``.
+_RECORD_ATTRS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the ``extra`` fields, and
+    ``exception`` (type, message, traceback) when the record carries one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            entry["exception"] = {
+                "type": type(error).__name__,
+                "message": str(error),
+                "traceback": self.formatException(record.exc_info),
+            }
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is at the time of the record (test capture included)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def level_from_env() -> int:
+    name = os.environ.get(LOG_LEVEL_ENV) or os.environ.get("AWS_LAMBDA_LOG_LEVEL") or "INFO"
+    level = logging.getLevelName(name.strip().upper())
+    return level if isinstance(level, int) else logging.INFO
+
+
+def configure_logging() -> None:
+    """Give the ``lambdakit`` logger a JSON handler, once, unless it already has handlers."""
+    if logger.handlers:
+        return
+    handler = _StdoutHandler()
+    handler.setFormatter(JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(level_from_env())
+    # Lambda's runtime puts its own text handler on the root logger: do not log twice.
+    logger.propagate = False
