@@ -23,7 +23,13 @@ from typing import Any, Final, TypeVar
 
 from lambdakit import _async, _json
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
-from lambdakit.errors import INTERNAL_ERROR_CODE, SUCCESS_CODE, SUCCESS_MESSAGE, AppError
+from lambdakit.errors import (
+    INTERNAL_ERROR_CODE,
+    SUCCESS_CODE,
+    SUCCESS_MESSAGE,
+    AppError,
+    RequestError,
+)
 from lambdakit.events import LambdaEvent
 from lambdakit.logs import configure_logging, logger
 from lambdakit.notify import ErrorReceiver, build_report, deliver
@@ -318,7 +324,10 @@ def _report(
     code = error.code if isinstance(error, AppError) else INTERNAL_ERROR_CODE
     fields = {"request_id": request_id, "rslt_cd": code, "path": view.path or None}
     name = type(error).__name__
-    if expected:
+    if isinstance(error, RequestError):
+        # The client's mistake, not the code's: no traceback into lambdakit's parser.
+        logger.info("%s: %s", name, _message(error), extra=fields)
+    elif expected:
         logger.warning("%s: %s", name, _message(error), exc_info=error, extra=fields)
     else:
         logger.error("Unhandled %s: %s", name, _message(error), exc_info=error, extra=fields)
