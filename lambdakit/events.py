@@ -236,6 +236,10 @@ class LambdaEvent:
     def query_string_parameters(self) -> Mapping[str, str]:
         """One value per name (HTTP APIs join repeated names with commas, as AWS does)."""
         params = _mapping(self.raw_event.get("queryStringParameters"))
+        if not params and isinstance(self.raw_event.get("multiValueQueryStringParameters"), dict):
+            # ALB in multi-value mode sends only the multi-value map.
+            multi = self.multi_value_query_string_parameters
+            return {k: v[-1] for k, v in multi.items() if v}
         if params and self.trigger == "alb":
             return {_unquote(k): _unquote(v) for k, v in params.items() if isinstance(v, str)}
         return params

@@ -1,0 +1,403 @@
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from lambdakit import AppError, CorsConfig, LambdaResponse, aws_lambda_handler, get_body
+from lambdakit.testing import (
+    LambdaContext,
+    alb_event,
+    function_url_event,
+    http_api_event,
+    rest_event,
+)
+
+SECRET = "Bearer very-secret-token"
+
+
+def envelope(result: dict[str, Any]) -> Any:
+    return json.loads(result["body"])
+
+
+def assert_proxy_result(result: dict[str, Any]) -> None:
+    assert isinstance(result["statusCode"], int)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in result["headers"].items())
+    assert isinstance(result["body"], str)
+    assert isinstance(result["isBase64Encoded"], bool)
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        pytest.param(rest_event, id="rest"),
+        pytest.param(http_api_event, id="http-api"),
+        pytest.param(alb_event, id="alb"),
+        pytest.param(function_url_event, id="function-url"),
+    ],
+)
+def test_returned_data_becomes_the_success_envelope(builder):
+    @aws_lambda_handler()
+    def handler(event, context):
+        return {"echo": get_body(event)}
+
+    result = handler(builder("POST", "/items", body={"a": 1}), LambdaContext())
+
+    assert_proxy_result(result)
+    assert result["statusCode"] == 200
+    assert result["isBase64Encoded"] is False
+    assert result["headers"]["Content-Type"] == "application/json; charset=UTF-8"
+    assert result["headers"]["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in result["headers"]
+    body = envelope(result)
+    assert body["rslt_cd"] == "S00000"
+    assert body["rslt_msg"] == "Call Success"
+    assert isinstance(body["duration"], float)
+    assert body["data"] == {"echo": {"a": 1}}
+
+
+@pytest.mark.parametrize("value", [[1, 2], "text", 3, None, True], ids=repr)
+def test_lists_and_scalars_are_data_too(value):
+    handler = aws_lambda_handler()(lambda event, context: value)
+    assert envelope(handler(rest_event(), None))["data"] == value
+
+
+def test_async_handlers_are_awaited():
+    @aws_lambda_handler()
+    async def handler(event, context):
+        return {"async": True}
+
+    assert envelope(handler(rest_event(), None))["data"] == {"async": True}
+
+
+def test_dataclasses_and_decimals_serialise():
+    from decimal import Decimal
+
+    @dataclass
+    class User:
+        name: str
+        score: Decimal
+
+    handler = aws_lambda_handler()(lambda e, c: {"user": User("Ada", Decimal("1.5"))})
+    assert envelope(handler(rest_event(), None))["data"] == {"user": {"name": "Ada", "score": 1.5}}
+
+
+def test_lambda_response_is_passed_through_with_cors():
+    @aws_lambda_handler()
+    def handler(event, context):
+        return LambdaResponse.create(body="created", content_type="text/plain", status_code=201)
+
+    result = handler(rest_event(), None)
+    assert result["statusCode"] == 201
+    assert result["body"] == "created"
+    assert result["headers"]["Content-Type"] == "text/plain; charset=UTF-8"
+    assert result["headers"]["Access-Control-Allow-Origin"] == "*"
+
+
+def test_proxy_dict_is_normalised():
+    @aws_lambda_handler()
+    def handler(event, context):
+        return {"statusCode": 400, "message": "Invalid connection", "headers": {"X-Count": 3}}
+
+    result = handler(rest_event(), None)
+    assert_proxy_result(result)
+    assert result["statusCode"] == 400
+    assert json.loads(result["body"]) == {"message": "Invalid connection"}
+    assert result["headers"]["X-Count"] == "3"
+
+
+def test_app_error_gives_its_code_without_data():
+    @aws_lambda_handler()
+    def handler(event, context):
+        raise AppError("B00001", "Missing request body")
+
+    result = handler(rest_event(), None)
+    assert result["statusCode"] == 200  # the seed's default
+    body = envelope(result)
+    assert body["rslt_cd"] == "B00001"
+    assert body["rslt_msg"] == "Missing request body"
+    assert "data" not in body
+    assert "traceback" not in body
+
+
+def test_app_error_status_and_details():
+    @aws_lambda_handler()
+    def handler(event, context):
+        raise AppError("B00404", "Not found", status_code=404, details={"id": "7"})
+
+    result = handler(rest_event(), None)
+    assert result["statusCode"] == 404
+    assert envelope(result)["details"] == {"id": "7"}
+
+
+def test_unexpected_error_hides_the_traceback_by_default(monkeypatch):
+    monkeypatch.delenv("LAMBDAKIT_TRACEBACK", raising=False)
+
+    @aws_lambda_handler()
+    def handler(event, context):
+        raise ValueError("boom")
+
+    result = handler(rest_event(), None)
+    body = envelope(result)
+    assert result["statusCode"] == 200
+    assert body["rslt_cd"] == "S99999"
+    assert body["rslt_msg"] == "boom"
+    assert "traceback" not in body
+    assert "Traceback" not in result["body"]
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_traceback_in_body_when_enabled(monkeypatch, how):
+    if how == "environment":
+        monkeypatch.setenv("LAMBDAKIT_TRACEBACK", "1")
+        decorator = aws_lambda_handler()
+    else:
+        decorator = aws_lambda_handler(traceback=True)
+
+    @decorator
+    def handler(event, context):
+        raise ValueError("boom")
+
+    body = envelope(handler(rest_event(), None))
+    assert "Traceback" in body["traceback"]
+    assert "ValueError: boom" in body["traceback"]
+
+
+def test_error_status_code_option():
+    handler = aws_lambda_handler(error_status_code=500)(lambda e, c: 1 / 0)
+    assert handler(rest_event(), None)["statusCode"] == 500
+
+
+def test_error_receiver_gets_a_redacted_report():
+    reports: list[str] = []
+
+    @aws_lambda_handler(error_receiver=reports.append, redact_fields=["ssn"])
+    def handler(event, context):
+        raise RuntimeError("database down")
+
+    event = rest_event(
+        "POST",
+        "/users",
+        headers={"Authorization": SECRET, "Cookie": "session=abc", "X-Trace": "t-1"},
+        body={"name": "Ada", "password": "hunter2", "ssn": "123-45-6789"},
+        source_ip="198.51.100.7",
+    )
+    handler(event, None)
+
+    assert len(reports) == 1
+    report = reports[0]
+    assert event["requestContext"]["requestId"] in report
+    assert "POST /users" in report
+    assert "198.51.100.7" in report
+    assert "RuntimeError: database down" in report
+    assert "Traceback" in report
+    assert "t-1" in report
+    for secret in (SECRET, "very-secret-token", "session=abc", "hunter2", "123-45-6789"):
+        assert secret not in report
+
+
+def test_async_error_receiver_is_awaited():
+    reports: list[str] = []
+
+    async def receiver(message: str) -> None:
+        reports.append(message)
+
+    aws_lambda_handler(error_receiver=receiver)(lambda e, c: 1 / 0)(rest_event(), None)
+    assert "ZeroDivisionError" in reports[0]
+
+
+def test_ignored_app_errors_are_not_reported():
+    reports: list[str] = []
+
+    @aws_lambda_handler(error_receiver=reports.append, ignore_app_errors=["B00404"])
+    def handler(event, context):
+        raise AppError(event["path"].strip("/"), "nope")
+
+    handler(rest_event(path="/B00404"), None)
+    assert reports == []
+    handler(rest_event(path="/B00500"), None)
+    assert len(reports) == 1
+
+
+def test_client_errors_are_not_reported():
+    reports: list[str] = []
+    handler = aws_lambda_handler(error_receiver=reports.append)(lambda e, c: get_body(e))
+    result = handler(rest_event("POST", body="{not json"), None)
+    assert result["statusCode"] == 400
+    assert envelope(result)["rslt_cd"] == "S40001"
+    assert reports == []
+
+
+def test_a_failing_receiver_leaves_the_response_unchanged(caplog):
+    def receiver(message: str) -> None:
+        raise ConnectionError("slack unreachable")
+
+    handler = aws_lambda_handler(error_receiver=receiver)(lambda e, c: 1 / 0)
+    baseline = aws_lambda_handler()(lambda e, c: 1 / 0)
+    event = rest_event()
+    result, expected = handler(event, None), baseline(event, None)
+    assert result["statusCode"] == expected["statusCode"]
+    assert envelope(result)["rslt_cd"] == envelope(expected)["rslt_cd"] == "S99999"
+    assert envelope(result)["rslt_msg"] == "division by zero"
+
+
+@pytest.mark.parametrize(
+    ("returned", "body", "base64_encoded"),
+    [
+        pytest.param(
+            {"data": "<root>XML response</root>"},
+            "<root>XML response</root>",
+            False,
+            id="seed-data-key",
+        ),
+        pytest.param("<root/>", "<root/>", False, id="str"),
+        pytest.param(b"\x00\x01", base64.b64encode(b"\x00\x01").decode(), True, id="bytes"),
+    ],
+)
+def test_other_content_types_send_the_data_as_is(returned, body, base64_encoded):
+    handler = aws_lambda_handler(content_type="application/xml")(lambda e, c: returned)
+    result = handler(rest_event(), None)
+    assert result["statusCode"] == 200
+    assert result["body"] == body
+    assert result["isBase64Encoded"] is base64_encoded
+    expected_type = "application/xml" if base64_encoded else "application/xml; charset=UTF-8"
+    assert result["headers"]["Content-Type"] == expected_type
+
+
+def test_other_content_type_with_unrepresentable_data_is_an_error():
+    handler = aws_lambda_handler(content_type="text/html")(lambda e, c: {"a": 1, "b": 2})
+    result = handler(rest_event(), None)
+    assert envelope(result)["rslt_cd"] == "S99999"
+    assert result["headers"]["Content-Type"] == "application/json; charset=UTF-8"
+
+
+def test_unserialisable_data_is_an_internal_error_not_a_crash():
+    handler = aws_lambda_handler()(lambda e, c: {"value": object()})
+    result = handler(rest_event(), None)
+    assert_proxy_result(result)
+    assert envelope(result)["rslt_cd"] == "S99999"
+
+
+def test_direct_invocation_returns_the_envelope_itself():
+    handler = aws_lambda_handler()(lambda e, c: {"task": e["task"]})
+    result = handler({"task": "nightly"}, LambdaContext())
+    assert result["rslt_cd"] == "S00000"
+    assert result["data"] == {"task": "nightly"}
+    assert "statusCode" not in result
+    json.dumps(result)  # what the Lambda runtime will do with it
+
+
+def test_direct_invocation_error_is_an_envelope():
+    handler = aws_lambda_handler()(lambda e, c: 1 / 0)
+    assert handler([1, 2, 3], None)["rslt_cd"] == "S99999"
+
+
+def test_alb_multi_value_mode_answers_in_multi_value_headers():
+    handler = aws_lambda_handler()(lambda e, c: {"ok": True})
+    result = handler(alb_event(multi_value=True), None)
+    assert "headers" not in result
+    assert result["multiValueHeaders"]["Content-Type"] == ["application/json; charset=UTF-8"]
+    assert result["statusDescription"] == "200 OK"
+
+
+def test_http_api_response_cookies():
+    @aws_lambda_handler()
+    def handler(event, context):
+        return LambdaResponse.create(body={}, cookies=["a=1; Secure", "b=2"])
+
+    result = handler(http_api_event(), None)
+    assert result["cookies"] == ["a=1; Secure", "b=2"]
+    assert "multiValueHeaders" not in result
+
+
+def test_preflight_is_answered_without_calling_the_handler():
+    calls = []
+    cors = CorsConfig(
+        allow_origins=("https://app.example.com",),
+        allow_methods=("GET", "POST"),
+        allow_headers=("Content-Type",),
+        allow_credentials=True,
+        max_age=600,
+    )
+    handler = aws_lambda_handler(cors=cors)(lambda e, c: calls.append(1))
+    result = handler(
+        rest_event(
+            "OPTIONS",
+            headers={
+                "Origin": "https://app.example.com",
+                "Access-Control-Request-Method": "POST",
+            },
+        ),
+        None,
+    )
+    assert calls == []
+    assert result["statusCode"] == 204
+    headers = result["headers"]
+    assert headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert headers["Access-Control-Allow-Credentials"] == "true"
+    assert headers["Access-Control-Allow-Methods"] == "GET, POST"
+    assert headers["Access-Control-Max-Age"] == "600"
+
+
+def test_configured_cors_reflects_only_allowed_origins():
+    cors = CorsConfig(allow_origins=("https://app.example.com",))
+    handler = aws_lambda_handler(cors=cors)(lambda e, c: {})
+    allowed = handler(rest_event(headers={"Origin": "https://app.example.com"}), None)
+    other = handler(rest_event(headers={"Origin": "https://evil.example"}), None)
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert allowed["headers"]["Vary"] == "Origin"
+    assert "Access-Control-Allow-Origin" not in other["headers"]
+
+
+def test_cors_can_be_switched_off():
+    handler = aws_lambda_handler(cors=False)(lambda e, c: {})
+    headers = handler(rest_event(headers={"Origin": "https://x.example"}), None)["headers"]
+    assert not any(k.startswith("Access-Control") for k in headers)
+
+
+def test_access_log_line(capsys, monkeypatch):
+    logging.getLogger("lambdakit").setLevel(logging.INFO)
+    handler = aws_lambda_handler(access_log=True)(lambda e, c: {})
+    event = rest_event("GET", "/health", headers={"Authorization": SECRET})
+    handler(event, None)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    access = [line for line in lines if line["message"] == "request"]
+    assert len(access) == 1
+    entry = access[0]
+    assert entry["request_id"] == event["requestContext"]["requestId"]
+    assert entry["status"] == 200
+    assert entry["rslt_cd"] == "S00000"
+    assert entry["path"] == "/health"
+    assert isinstance(entry["cold_start"], bool)
+    assert isinstance(entry["duration_ms"], float)
+    assert SECRET not in json.dumps(lines)
+
+
+def test_access_log_is_off_by_default(capsys, monkeypatch):
+    monkeypatch.delenv("LAMBDAKIT_ACCESS_LOG", raising=False)
+    aws_lambda_handler()(lambda e, c: {})(rest_event(), None)
+    assert '"message": "request"' not in capsys.readouterr().out
+
+
+def test_errors_are_logged_with_traceback_and_request_id(capsys):
+    handler = aws_lambda_handler()(lambda e, c: 1 / 0)
+    event = rest_event()
+    handler(event, None)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    error = next(line for line in lines if line["level"] == "ERROR")
+    assert error["request_id"] == event["requestContext"]["requestId"]
+    assert error["rslt_cd"] == "S99999"
+    assert "ZeroDivisionError" in error["exception"]["traceback"]
+
+
+def test_bad_decorator_arguments_fail_early():
+    with pytest.raises(TypeError):
+        aws_lambda_handler(error_receiver="slack")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        aws_lambda_handler(ignore_app_errors="B00001")
+    with pytest.raises(TypeError):
+        aws_lambda_handler()("not a function")  # type: ignore[arg-type]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lambdakit.events import LambdaEvent
+from lambdakit.notify import MAX_BODY_CHARS, build_report, deliver
+from lambdakit.redaction import REDACTED, Redactor
+from lambdakit.testing import rest_event
+
+
+def report_for(event, **kwargs):
+    try:
+        raise KeyError("user_id")
+    except KeyError as error:
+        return build_report(
+            function_name="handler",
+            event=LambdaEvent.from_event(event),
+            request_id="req-1",
+            code="S99999",
+            error=error,
+            traceback_text="Traceback...",
+            redactor=Redactor(**kwargs),
+        )
+
+
+def test_report_redacts_query_and_nested_body():
+    event = rest_event(
+        "POST",
+        "/p",
+        query={"access_token": "s3cr3t-value", "page": "2"},
+        body={"user": {"Password": "pw", "name": "n"}, "cards": [{"cvv": "123"}]},
+    )
+    report = report_for(event)
+    assert "s3cr3t-value" not in report
+    assert '"page":"2"' in report
+    assert '"Password":"[REDACTED]"' in report
+    assert '"cvv":"[REDACTED]"' in report
+    assert "request_id: req-1" in report
+    assert "[S99999] KeyError: 'user_id'" in report
+
+
+def test_report_truncates_large_bodies():
+    report = report_for(rest_event("POST", body={"blob": "x" * (MAX_BODY_CHARS * 2)}))
+    body_line = next(line for line in report.splitlines() if line.startswith("body: "))
+    assert len(body_line) < MAX_BODY_CHARS + 100
+
+
+def test_unreadable_body_is_described_not_copied():
+    report = report_for(rest_event("POST", body="password=hunter2&x=1"))
+    assert "hunter2" not in report
+    assert "<unreadable: Request body is not valid JSON>" in report
+
+
+def test_non_http_event_report_has_no_request_lines():
+    report = report_for({"task": "x"})
+    assert "request:" not in report
+
+
+def test_redactor_extra_fields_and_depth():
+    redactor = Redactor(["SSN"])
+    assert redactor.redact({"ssn": "1", "name": "n"}) == {"ssn": REDACTED, "name": "n"}
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(50):
+        node["a"] = {}
+        node = node["a"]
+    redactor.redact(deep)  # no RecursionError
+
+
+def test_deliver_swallows_and_logs_receiver_errors(caplog):
+    def receiver(_: str) -> None:
+        raise RuntimeError("webhook 500")
+
+    logger = logging.getLogger("lambdakit")
+    logger.propagate = True
+    try:
+        with caplog.at_level(logging.ERROR, logger="lambdakit"):
+            deliver(receiver, "report", request_id="r")
+    finally:
+        logger.propagate = False
+    assert "error_receiver failed" in caplog.text
