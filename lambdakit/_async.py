@@ -22,12 +22,13 @@ _loop: Any = None  # asyncio.AbstractEventLoop, created on first use
 
 def is_async_callable(obj: Any) -> bool:
     """Whether calling ``obj`` returns a coroutine: async functions, partials of them, and
-    objects with an ``async def __call__``."""
+    objects whose class defines ``async def __call__``."""
     while isinstance(obj, functools.partial):
         obj = obj.func
-    return inspect.iscoroutinefunction(obj) or (
-        callable(obj) and inspect.iscoroutinefunction(getattr(obj, "__call__", None))  # noqa: B004
-    )
+    if inspect.iscoroutinefunction(obj):
+        return True
+    call = getattr(type(obj), "__call__", None)  # noqa: B004 - we want the method itself
+    return not isinstance(obj, type) and inspect.iscoroutinefunction(call)
 
 
 def _container_loop() -> Any:

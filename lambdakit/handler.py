@@ -15,11 +15,10 @@ an event that is not HTTP (a direct invoke, a test), the handler returns the env
 from __future__ import annotations
 
 import functools
-import os
 import time
 import traceback as tb
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from lambdakit import _async, _json
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
@@ -42,18 +41,12 @@ from lambdakit.responses import (
     encode_body,
     is_json_content_type,
 )
-
-TRACEBACK_ENV: Final = "LAMBDAKIT_TRACEBACK"
-ACCESS_LOG_ENV: Final = "LAMBDAKIT_ACCESS_LOG"
+from lambdakit.settings import ACCESS_LOG_ENV, TRACEBACK_ENV, env_flag
 
 Handler = Callable[[Any, Any], Any]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _state = {"cold_start": True}
-
-
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def aws_lambda_handler(
@@ -88,10 +81,10 @@ def aws_lambda_handler(
         error_receiver=error_receiver,
         content_type=content_type,
         ignore=frozenset(ignore_app_errors),
-        traceback=_env_flag(TRACEBACK_ENV) if traceback is None else traceback,
+        traceback=env_flag(TRACEBACK_ENV) if traceback is None else traceback,
         cors=cors_config,
         charset=charset,
-        access_log=_env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
+        access_log=env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
         redactor=Redactor(redact_fields),
         error_status=error_status_code,
     )

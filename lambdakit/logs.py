@@ -15,9 +15,9 @@ import os
 import sys
 from typing import Any, Final, TextIO
 
-logger: Final = logging.getLogger("lambdakit")
+from lambdakit.settings import LOG_LEVEL_ENV
 
-LOG_LEVEL_ENV: Final = "LAMBDAKIT_LOG_LEVEL"
+logger: Final = logging.getLogger("lambdakit")
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
 _RECORD_ATTRS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {

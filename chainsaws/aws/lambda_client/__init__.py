@@ -1,0 +1,1 @@
+"""Seed path: ``chainsaws.aws.lambda_client``."""

@@ -1,0 +1,1 @@
+"""Seed paths: ``...event_handler.websocket`` and ``...event_handler.websocket_connection``."""

@@ -1,0 +1,15 @@
+"""Settings read from the environment: their names, in one place."""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+TRACEBACK_ENV: Final = "LAMBDAKIT_TRACEBACK"
+ACCESS_LOG_ENV: Final = "LAMBDAKIT_ACCESS_LOG"
+LOG_LEVEL_ENV: Final = "LAMBDAKIT_LOG_LEVEL"
+
+
+def env_flag(name: str) -> bool:
+    """Whether the environment variable ``name`` is set to a true value (1, true, yes, on)."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

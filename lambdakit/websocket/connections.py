@@ -1,0 +1,188 @@
+"""``APIGatewayWSConnectionManager``: WebSocket connection state, with a TTL, in a store.
+
+The store is DynamoDB by default (the seed's table layout; see ``stores/dynamodb.py``). The
+environment can choose another without a code change: ``LAMBDAKIT_CONNECTION_STORE`` set to
+``sqlite`` (file ``LAMBDAKIT_SQLITE_PATH``, default ``.lambdakit/connections.sqlite3``) or
+``memory``. Every method is async and never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from lambdakit import _json
+from lambdakit.logs import logger
+from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord, ConnectionStore
+
+STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
+SQLITE_PATH_ENV: Final = "LAMBDAKIT_SQLITE_PATH"
+DEFAULT_SQLITE_PATH: Final = ".lambdakit/connections.sqlite3"
+
+_memory_stores: dict[str, ConnectionStore] = {}
+
+
+@dataclass(frozen=True)
+class WebSocketConnection:
+    """A connection as the manager returns it. Times are epoch seconds."""
+
+    connection_id: str
+    status: str
+    connected_at: float
+    last_seen: float
+    client_data: dict[str, Any] | None
+    partition: str
+    expires_at: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connection_id": self.connection_id,
+            "status": self.status,
+            "connected_at": self.connected_at,
+            "last_seen": self.last_seen,
+            "client_data": self.client_data,
+            "partition": self.partition,
+            "expires_at": self.expires_at,
+        }
+
+
+def store_from_env(table_name: str) -> ConnectionStore:
+    """The store ``LAMBDAKIT_CONNECTION_STORE`` names: ``dynamodb`` (default), ``sqlite`` or
+    ``memory`` (one per table name in this process)."""
+    kind = (os.environ.get(STORE_ENV) or "dynamodb").strip().lower()
+    if kind == "dynamodb":
+        from lambdakit.websocket.stores.dynamodb import DynamoDBStore
+
+        return DynamoDBStore(table_name)
+    if kind == "sqlite":
+        from lambdakit.websocket.stores.sqlite import SQLiteStore
+
+        return SQLiteStore(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE_PATH)
+    if kind == "memory":
+        from lambdakit.websocket.stores.memory import MemoryStore
+
+        return _memory_stores.setdefault(table_name, MemoryStore())
+    raise ValueError(f"{STORE_ENV} must be dynamodb, sqlite or memory, not {kind!r}")
+
+
+class APIGatewayWSConnectionManager:
+    """Connection state for a WebSocket API: connect, disconnect, look up, track, list.
+
+    ``partition`` separates record sets sharing one table (records of another partition are
+    never returned). ``connection_ttl`` (seconds) is how long a record lives after it was last
+    seen; past it, the connection reads as gone even before DynamoDB deletes the item.
+    ``store`` overrides the store chosen from the environment.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        partition: str = "websocket_status",
+        connection_ttl: int = 7200,
+        *,
+        store: ConnectionStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not isinstance(table_name, str) or not table_name:
+            raise ValueError("table_name must be a non-empty string")
+        if not isinstance(partition, str) or not partition:
+            raise ValueError("partition must be a non-empty string")
+        if not isinstance(connection_ttl, int) or connection_ttl <= 0:
+            raise ValueError("connection_ttl must be a positive number of seconds")
+        self.table_name = table_name
+        self.partition = partition
+        self.connection_ttl = connection_ttl
+        self._store = store
+        self._clock = clock
+
+    @property
+    def store(self) -> ConnectionStore:
+        # Chosen on first use: constructing a manager at import time does no I/O.
+        if self._store is None:
+            self._store = store_from_env(self.table_name)
+        return self._store
+
+    async def init_table(self) -> None:
+        """Create the table (or file) with what listing needs, and TTL; idempotent."""
+        await self.store.init()
+
+    async def connect(
+        self, connection_id: str, client_data: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Record a new connection. Returns a 200 result a ``$connect`` handler can return."""
+        _check_id(connection_id)
+        if client_data is not None and not isinstance(client_data, Mapping):
+            raise TypeError("client_data must be a mapping (a dict)")
+        now = self._clock()
+        await self.store.put(
+            ConnectionRecord(
+                connection_id=connection_id,
+                partition=self.partition,
+                crt=int(now * 1000),
+                status=CONNECTED,
+                connected_at=now,
+                last_seen=now,
+                ttl=int(now) + self.connection_ttl,
+                client_data=dict(client_data) if client_data is not None else None,
+            )
+        )
+        return {"statusCode": 200, "body": _json.dumps({"message": "Connected"})}
+
+    async def disconnect(self, connection_id: str) -> dict[str, Any]:
+        """Mark a connection disconnected (idempotent). Returns a 200 result a
+        ``$disconnect`` handler can return."""
+        _check_id(connection_id)
+        await self.store.disconnect(self.partition, connection_id, self._clock())
+        return {"statusCode": 200, "body": _json.dumps({"message": "Disconnected"})}
+
+    async def get_connection(
+        self, connection_id: str, *, include_disconnected: bool = False
+    ) -> WebSocketConnection | None:
+        """The connection, or ``None`` if it is unknown, expired or (unless asked for)
+        disconnected."""
+        _check_id(connection_id)
+        record = await self.store.get(self.partition, connection_id, self._clock())
+        if record is None or (record.status != CONNECTED and not include_disconnected):
+            return None
+        return _connection(record)
+
+    async def update_last_seen(self, connection_id: str) -> bool:
+        """Note activity and extend the TTL. On an unknown, expired or disconnected connection
+        nothing changes, and it returns ``False`` (and logs it) instead of raising."""
+        _check_id(connection_id)
+        now = self._clock()
+        updated = await self.store.touch(
+            self.partition, connection_id, now, int(now) + self.connection_ttl
+        )
+        if not updated:
+            logger.info(
+                "update_last_seen: connection %s is not connected",
+                connection_id,
+                extra={"connection_id": connection_id, "partition": self.partition},
+            )
+        return updated
+
+    async def list_connections(self) -> list[WebSocketConnection]:
+        """Every connected, unexpired connection of this partition (oldest first)."""
+        records = await self.store.list_connected(self.partition, self._clock())
+        return [_connection(r) for r in records]
+
+
+def _check_id(connection_id: Any) -> None:
+    if not isinstance(connection_id, str) or not connection_id:
+        raise ValueError("connection_id must be a non-empty string")
+
+
+def _connection(record: ConnectionRecord) -> WebSocketConnection:
+    return WebSocketConnection(
+        connection_id=record.connection_id,
+        status=record.status,
+        connected_at=record.connected_at,
+        last_seen=record.last_seen,
+        client_data=record.client_data,
+        partition=record.partition,
+        expires_at=record.ttl,
+    )

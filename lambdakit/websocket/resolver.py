@@ -1,0 +1,347 @@
+"""``WebSocketResolver``: routes API Gateway WebSocket events to handlers, through middleware.
+
+Routing is by ``requestContext.routeKey``: ``$connect``, ``$disconnect``, custom route keys and
+``$default`` (which also takes routes this resolver has no handler for). Handlers are called as
+the seed shows them, sync or async::
+
+    connect / disconnect:  handler(event, context, connection_id)
+    messages:              handler(event, context, connection_id, body)
+
+``body`` is the parsed JSON of the frame, the raw text when it is not JSON, ``bytes`` for a
+binary frame, ``None`` when there is none. Failures answer with the bodies API Gateway itself
+sends, so clients see one shape locally and on AWS.
+"""
+
+from __future__ import annotations
+
+import inspect
+import traceback as tb
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Final, Protocol, TypeVar
+
+from lambdakit import _async, _json
+from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError
+from lambdakit.events import LambdaEvent
+from lambdakit.logs import configure_logging, logger
+from lambdakit.notify import ErrorReceiver, build_report, deliver
+from lambdakit.redaction import Redactor
+from lambdakit.responses import LambdaResponse, ProxyResult
+from lambdakit.settings import TRACEBACK_ENV, env_flag
+
+CONNECT: Final = "$connect"
+DISCONNECT: Final = "$disconnect"
+DEFAULT: Final = "$default"
+
+NextHandler = Callable[[Any, Any], Coroutine[Any, Any, Any]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Middleware:
+    """Base class for middleware: override ``__call__`` and await ``next_handler``.
+
+    Example::
+
+        @resolver.middleware
+        class Timing(Middleware):
+            async def __call__(self, event, context, next_handler):
+                started = time.perf_counter()
+                try:
+                    return await next_handler(event, context)
+                finally:
+                    print(time.perf_counter() - started)
+    """
+
+    async def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any:
+        return await next_handler(event, context)
+
+
+class MiddlewareCallable(Protocol):
+    def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any: ...
+
+
+class WebSocketResolver:
+    """Route table, middleware chain and error handling for a WebSocket API's Lambda function.
+
+    ``error_receiver`` and ``traceback`` work as in ``aws_lambda_handler``: the receiver gets a
+    redacted report of each unexpected error; tracebacks reach the client only when enabled.
+    """
+
+    def __init__(
+        self,
+        *,
+        error_receiver: ErrorReceiver | None = None,
+        traceback: bool | None = None,
+        redact_fields: tuple[str, ...] = (),
+    ) -> None:
+        if error_receiver is not None and not callable(error_receiver):
+            raise TypeError("error_receiver must be callable")
+        self._routes: dict[str, Callable[..., Any]] = {}
+        self._middleware: list[MiddlewareCallable] = []
+        self._error_receiver = error_receiver
+        self._traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
+        self._redactor = Redactor(redact_fields)
+        configure_logging()
+
+    # -- registration ------------------------------------------------------------------------
+
+    def on_connect(self) -> Callable[[F], F]:
+        """Register the ``$connect`` handler: ``(event, context, connection_id)``."""
+        return self._register(CONNECT)
+
+    def on_disconnect(self) -> Callable[[F], F]:
+        """Register the ``$disconnect`` handler: ``(event, context, connection_id)``."""
+        return self._register(DISCONNECT)
+
+    def on_message(self, route: str = DEFAULT) -> Callable[[F], F]:
+        """Register a message handler for ``route`` (a route key, or ``$default``):
+        ``(event, context, connection_id, body)``."""
+        if not isinstance(route, str) or not route:
+            raise ValueError("on_message() needs a route key, such as 'sendmessage' or '$default'")
+        if route in (CONNECT, DISCONNECT):
+            raise ValueError(f"use on_{route[1:]}() for {route}")
+        return self._register(route)
+
+    def _register(self, route: str) -> Callable[[F], F]:
+        def decorate(func: F) -> F:
+            if not callable(func):
+                raise TypeError(f"the handler for {route} must be callable")
+            if route in self._routes:
+                raise ValueError(f"a handler for the route {route!r} is already registered")
+            self._routes[route] = func
+            return func
+
+        return decorate
+
+    def middleware(self, middleware: Any) -> Any:
+        """Add middleware, run in registration order around every route.
+
+        Accepts a class (instantiated with no arguments, as in the seed's example), an instance
+        with ``async __call__(self, event, context, next_handler)``, or a plain function with
+        that signature, sync or async. Returns its argument, so it works as a decorator.
+        """
+        instance = middleware() if isinstance(middleware, type) else middleware
+        if not callable(instance):
+            raise TypeError("middleware must be callable: (event, context, next_handler)")
+        self._middleware.append(instance)
+        return middleware
+
+    @property
+    def routes(self) -> frozenset[str]:
+        """The route keys that have a handler."""
+        return frozenset(self._routes)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    def resolve(self, event: Any, context: Any) -> ProxyResult:
+        """Handle one WebSocket event; synchronous, as Lambda calls it."""
+        request = LambdaEvent.from_event(event)
+        ids = _ids(request)
+        route_key = request.requestContext.route_key
+        connection_id = request.requestContext.connection_id
+        if not isinstance(event, Mapping) or not route_key or not connection_id:
+            return self._bad_request(request, ids, route_key, connection_id)
+        handler = self._match(route_key)
+        if handler is None:
+            logger.warning(
+                "No handler for WebSocket route %s",
+                route_key,
+                extra={"request_id": ids["requestId"], "route_key": route_key},
+            )
+            return _result(403, {"message": "Forbidden", **ids})
+        try:
+            if not self._middleware and not _async.is_async_callable(handler):
+                result = self._call(handler, route_key, request, event, context, connection_id)
+            else:
+                result = _async.run_sync(
+                    self._chain(handler, route_key, request, connection_id)(event, context)
+                )
+            return _to_result(result)
+        except AppError as error:
+            self._log(error, request, ids, route_key, expected=True)
+            if error.notify:
+                self._notify(error, request, ids, error.code)
+            status = error.status_code if error.status_code != 200 else 400
+            return _result(status, {"rslt_cd": error.code, "rslt_msg": error.message, **ids})
+        except Exception as error:
+            self._log(error, request, ids, route_key, expected=False)
+            self._notify(error, request, ids, "S99999")
+            body: dict[str, Any] = {"message": "Internal server error", **ids}
+            if self._traceback:
+                body["traceback"] = "".join(tb.format_exception(error))
+            return _result(500, body)
+
+    def _match(self, route_key: str) -> Callable[..., Any] | None:
+        handler = self._routes.get(route_key)
+        if handler is not None:
+            return handler
+        if route_key in (CONNECT, DISCONNECT):
+            return _accept  # API Gateway accepts a connection whose route has no handler
+        return self._routes.get(DEFAULT)
+
+    @staticmethod
+    def _call(
+        handler: Callable[..., Any],
+        route_key: str,
+        request: LambdaEvent,
+        event: Any,
+        context: Any,
+        connection_id: str,
+    ) -> Any:
+        if route_key in (CONNECT, DISCONNECT):
+            return handler(event, context, connection_id)
+        return handler(event, context, connection_id, _message_body(request))
+
+    def _chain(
+        self, handler: Callable[..., Any], route_key: str, request: LambdaEvent, connection_id: str
+    ) -> NextHandler:
+        async def endpoint(event: Any, context: Any) -> Any:
+            # A middleware may hand on a different event; read that one.
+            current = request if event is request.raw_event else LambdaEvent.from_event(event)
+            result = self._call(handler, route_key, current, event, context, connection_id)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        chain: NextHandler = endpoint
+        for middleware in reversed(self._middleware):
+            chain = _link(middleware, chain)
+        return chain
+
+    def _bad_request(
+        self,
+        request: LambdaEvent,
+        ids: dict[str, Any],
+        route_key: str | None,
+        connection_id: str | None,
+    ) -> ProxyResult:
+        missing = "requestContext.routeKey" if not route_key else "requestContext.connectionId"
+        if not isinstance(request.raw_event.get("requestContext"), Mapping):
+            missing = "requestContext"
+        message = f"Malformed WebSocket event: no {missing}"
+        logger.warning(
+            message, extra={"request_id": ids["requestId"], "rslt_cd": MALFORMED_EVENT_CODE}
+        )
+        return _result(400, {"message": message, "rslt_cd": MALFORMED_EVENT_CODE, **ids})
+
+    def _log(
+        self,
+        error: BaseException,
+        request: LambdaEvent,
+        ids: dict[str, Any],
+        route_key: str,
+        *,
+        expected: bool,
+    ) -> None:
+        fields = {
+            "request_id": ids["requestId"],
+            "connection_id": ids["connectionId"],
+            "route_key": route_key,
+        }
+        if expected:
+            logger.warning("%s: %s", type(error).__name__, error, exc_info=error, extra=fields)
+        else:
+            logger.error(
+                "Unhandled %s in WebSocket route %s: %s",
+                type(error).__name__,
+                route_key,
+                error,
+                exc_info=error,
+                extra=fields,
+            )
+
+    def _notify(
+        self, error: BaseException, request: LambdaEvent, ids: dict[str, Any], code: str
+    ) -> None:
+        if self._error_receiver is None:
+            return
+        try:
+            report = build_report(
+                function_name=type(self).__name__,
+                event=request,
+                request_id=ids["requestId"],
+                code=code,
+                error=error,
+                traceback_text="".join(tb.format_exception(error)),
+                redactor=self._redactor,
+            )
+        except Exception:
+            logger.exception("Could not build the error report")
+            return
+        deliver(self._error_receiver, report, request_id=ids["requestId"])
+
+
+def _link(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHandler:
+    if _async.is_async_callable(middleware):
+
+        async def call_async(event: Any, context: Any) -> Any:
+            return await middleware(event, context, next_handler)
+
+        return call_async
+
+    async def call_sync(event: Any, context: Any) -> Any:
+        # A plain sync middleware gets a next_handler it can call synchronously: it runs in a
+        # worker thread while the rest of the chain stays on this loop.
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+
+        def blocking_next(e: Any, c: Any) -> Any:
+            return asyncio.run_coroutine_threadsafe(next_handler(e, c), loop).result()
+
+        result = await loop.run_in_executor(None, middleware, event, context, blocking_next)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    return call_sync
+
+
+async def _accept(*_args: Any) -> None:
+    return None
+
+
+def _ids(request: LambdaEvent) -> dict[str, Any]:
+    context = request.requestContext
+    return {"connectionId": context.connection_id, "requestId": context.request_id}
+
+
+def _message_body(request: LambdaEvent) -> Any:
+    """The frame: parsed JSON, else the text, ``bytes`` when binary, ``None`` when empty."""
+    if request.is_base64_encoded:
+        try:
+            return request.decoded_body
+        except InvalidBodyError:
+            return request.body
+    text = request.body
+    if not text:
+        return None
+    try:
+        return _json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def _result(status: int, body: Mapping[str, Any]) -> ProxyResult:
+    return {"statusCode": status, "body": _json.dumps(body)}
+
+
+def _to_result(value: Any) -> ProxyResult:
+    """Normalise a handler's return value into what API Gateway takes from a WebSocket route."""
+    if value is None:
+        return {"statusCode": 200}
+    if isinstance(value, LambdaResponse):
+        response = value
+    elif isinstance(value, Mapping) and "statusCode" in value:
+        response = LambdaResponse.from_proxy_dict(value)
+    elif isinstance(value, str):
+        return {"statusCode": 200, "body": value}
+    else:
+        return {"statusCode": 200, "body": _json.dumps(value)}
+    result: ProxyResult = {"statusCode": response.statusCode}
+    if response.headers:
+        result["headers"] = response.headers
+    if response.body:
+        result["body"] = response.body
+    if response.isBase64Encoded:
+        result["isBase64Encoded"] = True
+    return result

@@ -1,0 +1,63 @@
+"""What the connection manager needs from a store, and the record it keeps.
+
+A store keeps one record per WebSocket connection, keyed by the connection id as API Gateway
+gives it plus ``crt`` (creation time, epoch milliseconds): DynamoDB's ``connection_id`` /
+``_crt`` key. Every read treats a record whose ``ttl`` (epoch seconds) has passed as gone, even
+before the backing store deletes it. Writes that must not bring back a disconnected connection
+are conditional: they change a record only while it is ``connected`` and unexpired.
+
+Implementations: ``MemoryStore`` (tests), ``SQLiteStore`` (the embedded default for local
+development), ``DynamoDBStore`` (AWS). One contract test suite runs against all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, Protocol
+
+Status = Literal["connected", "disconnected"]
+CONNECTED: Final = "connected"
+DISCONNECTED: Final = "disconnected"
+
+
+@dataclass(frozen=True)
+class ConnectionRecord:
+    """A stored connection. Times are epoch seconds; ``crt`` is epoch milliseconds."""
+
+    connection_id: str
+    partition: str
+    crt: int
+    status: Status
+    connected_at: float
+    last_seen: float
+    ttl: int
+    client_data: dict[str, Any] | None = field(default=None)
+    disconnected_at: float | None = None
+
+    def alive(self, now: float) -> bool:
+        return self.status == CONNECTED and self.ttl > now
+
+
+class ConnectionStore(Protocol):
+    """Async storage for connection records. Methods never block the event loop."""
+
+    async def init(self) -> None:
+        """Create what the store needs (table, indexes, TTL); idempotent."""
+
+    async def put(self, record: ConnectionRecord) -> None:
+        """Store a new record, replacing any earlier record of the same connection id in the
+        same partition."""
+
+    async def get(self, partition: str, connection_id: str, now: float) -> ConnectionRecord | None:
+        """The newest unexpired record of ``connection_id`` in ``partition``, whatever its
+        status."""
+
+    async def touch(self, partition: str, connection_id: str, now: float, ttl: int) -> bool:
+        """Set ``last_seen = now`` and ``ttl`` on a connected, unexpired record; ``False``
+        (nothing changed) for an unknown, disconnected or expired one."""
+
+    async def disconnect(self, partition: str, connection_id: str, now: float) -> bool:
+        """Mark the record disconnected; ``False`` if there was no connected record."""
+
+    async def list_connected(self, partition: str, now: float) -> list[ConnectionRecord]:
+        """Every connected, unexpired record of ``partition``, without a full table scan."""

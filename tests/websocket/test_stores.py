@@ -1,0 +1,201 @@
+"""One contract for every connection store: memory, SQLite, DynamoDB (on DynamoDB Local)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from lambdakit.errors import DynamoDBError
+from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
+from lambdakit.websocket.stores.memory import MemoryStore
+from lambdakit.websocket.stores.sqlite import SQLiteStore
+
+NOW = 1_800_000_000.0
+
+
+def record(
+    connection_id: str = "abc=",
+    partition: str = "websocket_status",
+    *,
+    now: float = NOW,
+    ttl: int = 7200,
+    client_data=None,
+) -> ConnectionRecord:
+    return ConnectionRecord(
+        connection_id=connection_id,
+        partition=partition,
+        crt=int(now * 1000),
+        status=CONNECTED,
+        connected_at=now,
+        last_seen=now,
+        ttl=int(now) + ttl,
+        client_data=client_data,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "dynamodb"])
+def store(request, tmp_path):
+    if request.param == "memory":
+        return MemoryStore()
+    if request.param == "sqlite":
+        return SQLiteStore(tmp_path / "nested" / "connections.sqlite3")
+    from lambdakit.websocket.stores.dynamodb import DynamoDBStore
+
+    client = request.getfixturevalue("dynamodb_client")
+    return DynamoDBStore(request.getfixturevalue("table_name"), client=client)
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_put_get_round_trip(store):
+    async def scenario():
+        await store.init()
+        await store.init()  # idempotent
+        data = {"ip": "1.2.3.4", "n": 1, "score": 0.5, "tags": ["a"], "nested": {"ok": True}}
+        await store.put(record(client_data=data))
+        got = await store.get("websocket_status", "abc=", NOW)
+        assert got is not None
+        assert got.connection_id == "abc="
+        assert got.status == CONNECTED
+        assert got.client_data == data
+        assert got.ttl == int(NOW) + 7200
+        assert got.connected_at == pytest.approx(NOW)
+        assert await store.get("websocket_status", "other=", NOW) is None
+
+    run(scenario())
+
+
+def test_expired_records_are_gone_for_every_read(store):
+    async def scenario():
+        await store.init()
+        await store.put(record(ttl=10))
+        later = NOW + 11
+        assert await store.get("websocket_status", "abc=", later) is None
+        assert await store.list_connected("websocket_status", later) == []
+        assert await store.touch("websocket_status", "abc=", later, int(later) + 100) is False
+        assert await store.disconnect("websocket_status", "abc=", later) is False
+
+    run(scenario())
+
+
+def test_touch_extends_ttl_and_last_seen(store):
+    async def scenario():
+        await store.init()
+        await store.put(record())
+        assert await store.touch("websocket_status", "abc=", NOW + 5, int(NOW) + 9000) is True
+        got = await store.get("websocket_status", "abc=", NOW + 5)
+        assert got.last_seen == pytest.approx(NOW + 5)
+        assert got.ttl == int(NOW) + 9000
+        assert await store.touch("websocket_status", "unknown=", NOW, int(NOW) + 9000) is False
+
+    run(scenario())
+
+
+def test_disconnect_is_final_and_idempotent(store):
+    async def scenario():
+        await store.init()
+        await store.put(record())
+        assert await store.disconnect("websocket_status", "abc=", NOW + 1) is True
+        assert await store.disconnect("websocket_status", "abc=", NOW + 2) is False
+        # A late update_last_seen must not bring the connection back.
+        assert await store.touch("websocket_status", "abc=", NOW + 3, int(NOW) + 9000) is False
+        got = await store.get("websocket_status", "abc=", NOW + 3)
+        assert got.status == DISCONNECTED
+        assert got.disconnected_at == pytest.approx(NOW + 1)
+        assert await store.list_connected("websocket_status", NOW + 3) == []
+
+    run(scenario())
+
+
+def test_partitions_never_mix(store):
+    async def scenario():
+        await store.init()
+        await store.put(record("a=", "chat"))
+        await store.put(record("b=", "other", now=NOW + 1))
+        assert await store.get("chat", "b=", NOW) is None
+        assert await store.touch("chat", "b=", NOW, int(NOW) + 10) is False
+        assert await store.disconnect("chat", "b=", NOW) is False
+        assert [r.connection_id for r in await store.list_connected("chat", NOW)] == ["a="]
+        assert (await store.get("other", "b=", NOW)).status == CONNECTED
+
+    run(scenario())
+
+
+def test_reconnect_replaces_the_earlier_record(store):
+    async def scenario():
+        await store.init()
+        await store.put(record())
+        await store.disconnect("websocket_status", "abc=", NOW + 1)
+        await store.put(record(now=NOW + 2, client_data={"v": 2}))
+        got = await store.get("websocket_status", "abc=", NOW + 2)
+        assert (got.status, got.client_data) == (CONNECTED, {"v": 2})
+        assert len(await store.list_connected("websocket_status", NOW + 2)) == 1
+
+    run(scenario())
+
+
+def test_listing_many(store):
+    async def scenario():
+        await store.init()
+        for i in range(30):
+            await store.put(record(f"c{i}=", now=NOW + i))
+        await store.disconnect("websocket_status", "c3=", NOW + 40)
+        listed = await store.list_connected("websocket_status", NOW + 40)
+        assert len(listed) == 29
+        assert "c3=" not in {r.connection_id for r in listed}
+
+    run(scenario())
+
+
+def test_racing_touch_and_disconnect_never_resurrect(store):
+    async def scenario():
+        await store.init()
+        await store.put(record())
+
+        async def toucher(i: int) -> bool:
+            return await store.touch("websocket_status", "abc=", NOW + i, int(NOW) + 9000 + i)
+
+        results = await asyncio.gather(
+            *[toucher(i) for i in range(10)],
+            store.disconnect("websocket_status", "abc=", NOW + 5),
+            *[toucher(i) for i in range(10, 20)],
+        )
+        assert results[10] is True  # the disconnect
+        got = await store.get("websocket_status", "abc=", NOW + 30)
+        assert got.status == DISCONNECTED
+
+    run(scenario())
+
+
+def test_records_are_frozen_values():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record().status = DISCONNECTED  # type: ignore[misc]
+
+
+def test_dynamodb_errors_are_wrapped(dynamodb_client):
+    from lambdakit.websocket.stores.dynamodb import DynamoDBStore
+
+    store = DynamoDBStore("no-such-table", client=dynamodb_client)
+    with pytest.raises(DynamoDBError) as caught:
+        run(store.get("websocket_status", "abc=", NOW))
+    assert "ResourceNotFoundException" in str(caught.value)
+    assert caught.value.original is not None
+
+
+def test_dynamodb_table_layout(dynamodb_client, table_name):
+    from lambdakit.websocket.stores.dynamodb import INDEX_NAME, DynamoDBStore
+
+    run(DynamoDBStore(table_name, client=dynamodb_client).init())
+    table = dynamodb_client.describe_table(TableName=table_name)["Table"]
+    assert table["KeySchema"] == [
+        {"AttributeName": "connection_id", "KeyType": "HASH"},
+        {"AttributeName": "_crt", "KeyType": "RANGE"},
+    ]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [INDEX_NAME]
+    ttl = dynamodb_client.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "_ttl")
