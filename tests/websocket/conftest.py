@@ -41,7 +41,7 @@ def dynamodb_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
-def dynamodb_client(dynamodb_endpoint: str):  # type: ignore[no-untyped-def]
+def dynamodb_client(dynamodb_endpoint: str):
     boto3 = pytest.importorskip("boto3")
     return boto3.session.Session().client(
         "dynamodb",
