@@ -238,3 +238,106 @@ def alb_event(
             quote_plus(k): quote_plus(vs[-1]) for k, vs in multi_query.items()
         }
     return event
+
+
+def _websocket_context(
+    route_key: str,
+    event_type: str,
+    connection_id: str,
+    source_ip: str,
+    stage: str,
+    domain_name: str,
+) -> dict[str, Any]:
+    now = time.time()
+    return {
+        "routeKey": route_key,
+        "eventType": event_type,
+        "extendedRequestId": _request_id(),
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "messageDirection": "IN",
+        "stage": stage,
+        "connectedAt": int(now * 1000),
+        "requestTimeEpoch": int(now * 1000),
+        "identity": {"sourceIp": source_ip},
+        "requestId": _request_id(),
+        "domainName": domain_name,
+        "connectionId": connection_id,
+        "apiId": domain_name.split(".", 1)[0],
+    }
+
+
+def websocket_connect_event(
+    connection_id: str = "L0SM9cOFvHcCIhw=",
+    *,
+    headers: Mapping[str, str] | None = None,
+    query: Query | None = None,
+    source_ip: str = "203.0.113.10",
+    stage: str = "prod",
+    domain_name: str = "abcdef1234.execute-api.us-east-1.amazonaws.com",
+) -> dict[str, Any]:
+    """A WebSocket ``$connect`` event: the handshake's headers and query, no body."""
+    all_headers = {
+        "Host": domain_name,
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(uuid.uuid4().bytes).decode(),
+        "X-Forwarded-For": source_ip,
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+        **(headers or {}),
+    }
+    multi_query = _multi(query)
+    event: dict[str, Any] = {
+        "headers": all_headers,
+        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "requestContext": _websocket_context(
+            "$connect", "CONNECT", connection_id, source_ip, stage, domain_name
+        ),
+        "isBase64Encoded": False,
+    }
+    if multi_query:
+        event["queryStringParameters"] = {k: v[-1] for k, v in multi_query.items()}
+        event["multiValueQueryStringParameters"] = multi_query
+    return event
+
+
+def websocket_message_event(
+    body: Any = None,
+    *,
+    route_key: str = "$default",
+    connection_id: str = "L0SM9cOFvHcCIhw=",
+    source_ip: str = "203.0.113.10",
+    stage: str = "prod",
+    domain_name: str = "abcdef1234.execute-api.us-east-1.amazonaws.com",
+) -> dict[str, Any]:
+    """A WebSocket ``MESSAGE`` event (no headers, no query, as AWS sends it). ``body``: text,
+    bytes (a binary frame, base64 encoded) or a JSON value."""
+    if isinstance(body, (bytes, bytearray)):
+        text, is_base64 = base64.b64encode(body).decode("ascii"), True
+    elif body is None or isinstance(body, str):
+        text, is_base64 = body, False
+    else:
+        text, is_base64 = json.dumps(body), False
+    context = _websocket_context(route_key, "MESSAGE", connection_id, source_ip, stage, domain_name)
+    context["messageId"] = _request_id()[:16]
+    event: dict[str, Any] = {"requestContext": context, "isBase64Encoded": is_base64}
+    if text is not None:
+        event["body"] = text
+    return event
+
+
+def websocket_disconnect_event(
+    connection_id: str = "L0SM9cOFvHcCIhw=",
+    *,
+    status_code: int = 1000,
+    reason: str = "",
+    source_ip: str = "203.0.113.10",
+    stage: str = "prod",
+    domain_name: str = "abcdef1234.execute-api.us-east-1.amazonaws.com",
+) -> dict[str, Any]:
+    """A WebSocket ``$disconnect`` event with the close code and reason."""
+    context = _websocket_context(
+        "$disconnect", "DISCONNECT", connection_id, source_ip, stage, domain_name
+    )
+    context["disconnectStatusCode"] = status_code
+    context["disconnectReason"] = reason
+    return {"headers": {"Host": domain_name}, "requestContext": context, "isBase64Encoded": False}

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from lambdakit import _json
 from lambdakit.logs import logger
+from lambdakit.websocket.messaging import SendResult, WebSocketSender, resolve_endpoint
 from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord, ConnectionStore
 
 STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
@@ -97,6 +98,7 @@ class APIGatewayWSConnectionManager:
         self.connection_ttl = connection_ttl
         self._store = store
         self._clock = clock
+        self._senders: dict[str, WebSocketSender] = {}
 
     @property
     def store(self) -> ConnectionStore:
@@ -169,6 +171,45 @@ class APIGatewayWSConnectionManager:
         """Every connected, unexpired connection of this partition (oldest first)."""
         records = await self.store.list_connected(self.partition, self._clock())
         return [_connection(r) for r in records]
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def sender(
+        self, event: Mapping[str, Any] | None = None, *, endpoint_url: str | None = None
+    ) -> WebSocketSender:
+        """The ``WebSocketSender`` for the API stage of ``event`` (or ``endpoint_url``, or
+        ``LAMBDAKIT_WS_ENDPOINT``); a connection found gone is marked disconnected here."""
+        endpoint = resolve_endpoint(endpoint_url, event)
+        sender = self._senders.get(endpoint)
+        if sender is None:
+            sender = self._senders[endpoint] = WebSocketSender(endpoint, on_gone=self.disconnect)
+        return sender
+
+    async def send(
+        self,
+        connection_id: str,
+        data: Any,
+        *,
+        event: Mapping[str, Any] | None = None,
+        endpoint_url: str | None = None,
+    ) -> SendResult:
+        """Send ``data`` (JSON value, text or bytes) to one connection."""
+        _check_id(connection_id)
+        return await self.sender(event, endpoint_url=endpoint_url).send(connection_id, data)
+
+    async def broadcast(
+        self,
+        data: Any,
+        *,
+        connection_ids: list[str] | None = None,
+        event: Mapping[str, Any] | None = None,
+        endpoint_url: str | None = None,
+    ) -> list[SendResult]:
+        """Send ``data`` to ``connection_ids``, or to every connection of this partition."""
+        sender = self.sender(event, endpoint_url=endpoint_url)
+        if connection_ids is None:
+            connection_ids = [c.connection_id for c in await self.list_connections()]
+        return await sender.broadcast(data, connection_ids)
 
 
 def _check_id(connection_id: Any) -> None:

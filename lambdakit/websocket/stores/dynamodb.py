@@ -19,6 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+from lambdakit._aws import error_code
 from lambdakit.errors import DynamoDBError
 from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
 
@@ -89,7 +90,7 @@ class DynamoDBStore:
         except ImportError:
             raise
         except Exception as error:
-            code = _error_code(error) or type(error).__name__
+            code = error_code(error) or type(error).__name__
             raise DynamoDBError(
                 f"DynamoDB {operation} on table {self.table_name!r} failed: {code}", error
             ) from error
@@ -258,14 +259,6 @@ def _index_definition() -> dict[str, Any]:
         ],
         "Projection": {"ProjectionType": "ALL"},
     }
-
-
-def _error_code(error: BaseException) -> str | None:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        return code if isinstance(code, str) else None
-    return None
 
 
 def _number(value: float) -> str:
