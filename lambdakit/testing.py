@@ -311,6 +311,7 @@ def websocket_message_event(
 ) -> dict[str, Any]:
     """A WebSocket ``MESSAGE`` event (no headers, no query, as AWS sends it). ``body``: text,
     bytes (a binary frame, base64 encoded) or a JSON value."""
+    text: str | None
     if isinstance(body, (bytes, bytearray)):
         text, is_base64 = base64.b64encode(body).decode("ascii"), True
     elif body is None or isinstance(body, str):
