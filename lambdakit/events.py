@@ -141,7 +141,7 @@ class LambdaEvent:
 
     __slots__ = ("_body_bytes", "_headers", "_json_body", "_request_context", "raw_event")
 
-    def __init__(self, **event: Any) -> None:
+    def __init__(self, /, **event: Any) -> None:
         self._bind(event)
 
     def _bind(self, event: Mapping[str, Any]) -> None:
@@ -239,7 +239,7 @@ class LambdaEvent:
         if not params and isinstance(self.raw_event.get("multiValueQueryStringParameters"), dict):
             # ALB in multi-value mode sends only the multi-value map.
             multi = self.multi_value_query_string_parameters
-            return {k: v[-1] for k, v in multi.items() if v}
+            return {k: v[-1] for k, v in multi.items() if isinstance(v, list) and v}
         if params and self.trigger == "alb":
             return {_unquote(k): _unquote(v) for k, v in params.items() if isinstance(v, str)}
         return params

@@ -21,7 +21,13 @@ class Headers(Mapping[str, str]):
         multi: Mapping[str, list[str]] | None = None,
     ) -> None:
         if values is None:
-            values = {k: ", ".join(v) for k, v in multi.items() if v} if multi else {}
+            values = {}
+            for name, items in (multi or {}).items():
+                strings = (
+                    [v for v in items if isinstance(v, str)] if isinstance(items, list) else []
+                )
+                if strings:
+                    values[name] = ", ".join(strings)
         self._values = values
         self._multi = multi
         self._folded: dict[str, str] | None = None
@@ -55,7 +61,7 @@ class Headers(Mapping[str, str]):
         wanted = name.lower()
         if self._multi:
             for key, values in self._multi.items():
-                if key.lower() == wanted and values:
+                if isinstance(key, str) and key.lower() == wanted and isinstance(values, list):
                     return [v for v in values if isinstance(v, str)]
         value = self._fold().get(wanted)
         return [] if value is None else [value]
