@@ -28,4 +28,4 @@ def examples() -> list[pytest.ParameterSet]:
 def test_readme_example_runs(code, monkeypatch):
     module = types.ModuleType("readme_example")  # dataclasses look their module up
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    exec(compile(code, str(README), "exec"), module.__dict__)  # noqa: S102
+    exec(compile(code, str(README), "exec"), module.__dict__)

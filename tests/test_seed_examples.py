@@ -10,15 +10,10 @@ HTTP trigger. The WebSocket section is left to its own tests.
 
 from __future__ import annotations
 
-import ast
-import builtins
 import json
-import re
 import textwrap
-import types
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,90 +21,11 @@ import pytest
 import chainsaws.utils.error_utils
 import chainsaws.utils.handler_utils
 from lambdakit.testing import LambdaContext
-from tests.conftest import FIXTURES, load_event
-
-SEED = FIXTURES / "SEED-README.md"
-SKIPPED_SECTIONS = {"WebSocket Support"}
-
-
-# -- reading the blocks ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Block:
-    id: str
-    source: str
-
-
-def _slug(title: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-
-
-def read_blocks() -> dict[str, Block]:
-    """The README's ```python blocks, by id: the slugs of their section headings (from ``##``
-    down, numbered list items such as ``1. **Use Type Validation**`` included), plus ``/1``,
-    ``/2``... when a section holds several blocks."""
-    stack: list[tuple[int, str]] = []
-    found: list[tuple[tuple[str, ...], str]] = []
-    fence: str | None = None
-    language = ""
-    lines: list[str] = []
-    for line in SEED.read_text(encoding="utf-8").splitlines():
-        if fence is not None:
-            if line.strip() == "```":
-                titles = tuple(title for _, title in stack)
-                if language == "python" and not SKIPPED_SECTIONS & set(titles):
-                    found.append((titles, textwrap.dedent("\n".join(lines))))
-                fence = None
-            else:
-                lines.append(line)
-            continue
-        opening = re.match(r"^\s*```(\w*)\s*$", line)
-        heading = re.match(r"^(#{1,6})\s+(.+?)\s*$", line)
-        item = re.match(r"^\d+\.\s+\*\*(.+?)\*\*", line)
-        if opening:
-            fence, language, lines = line, opening.group(1), []
-        elif heading or item:
-            level = len(heading.group(1)) if heading else 7
-            title = heading.group(2) if heading else item.group(1)  # type: ignore[union-attr]
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, title))
-    counts: dict[tuple[str, ...], int] = {}
-    for titles, _ in found:
-        counts[titles] = counts.get(titles, 0) + 1
-    blocks: dict[str, Block] = {}
-    seen: dict[tuple[str, ...], int] = {}
-    for titles, source in found:
-        block_id = "/".join(_slug(t) for t in titles[1:])  # titles[0] is the README's title
-        if counts[titles] > 1:
-            seen[titles] = seen.get(titles, 0) + 1
-            block_id += f"/{seen[titles]}"
-        blocks[block_id] = Block(block_id, source)
-    return blocks
-
+from tests.conftest import load_event
+from tests.seed_readme import free_names, read_blocks
+from tests.seed_readme import run_block as run_seed_block
 
 BLOCKS = read_blocks()
-
-
-def free_names(source: str) -> set[str]:
-    """Names a block reads but never binds (imports, definitions, assignments, arguments)."""
-    loaded: set[str] = set()
-    bound: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-    return loaded - bound - set(dir(builtins))
-
-
 SEED_NAMES: dict[str, Any] = {
     name: getattr(chainsaws.utils.handler_utils, name)
     for name in chainsaws.utils.handler_utils.__all__
@@ -117,20 +33,7 @@ SEED_NAMES: dict[str, Any] = {
 
 
 def run_block(block_id: str, **fakes: Any) -> dict[str, Any]:
-    """Run a block verbatim in a fresh module; returns the module's namespace."""
-    source = BLOCKS[block_id].source
-    module = types.ModuleType(f"seed_{_slug(block_id).replace('-', '_')}")
-    for name in sorted(free_names(source)):
-        if name in fakes:
-            module.__dict__[name] = fakes[name]
-        elif name in SEED_NAMES:
-            module.__dict__[name] = SEED_NAMES[name]
-        else:
-            pytest.fail(f"{block_id}: nothing provides {name!r}")
-    # dont_inherit: this file's ``from __future__ import annotations`` must not leak in.
-    code = compile(source, f"<SEED-README.md: {block_id}>", "exec", dont_inherit=True)
-    exec(code, module.__dict__)  # noqa: S102
-    return module.__dict__
+    return run_seed_block(BLOCKS[block_id], SEED_NAMES, **fakes)
 
 
 # -- the application's side: fakes and events --------------------------------------------------
@@ -395,7 +298,7 @@ def test_response_creation_by_hand() -> None:
     source = BLOCKS["core-components/response-model-lambdaresponse/2"].source
     manual = textwrap.dedent(source[source.index("    # Manual creation") :])
     namespace: dict[str, Any] = {"LambdaResponse": SEED_NAMES["LambdaResponse"]}
-    exec(compile(manual, "<manual creation>", "exec", dont_inherit=True), namespace)  # noqa: S102
+    exec(compile(manual, "<manual creation>", "exec", dont_inherit=True), namespace)
     response = namespace["response"]
     assert response.statusCode == 200
     assert json.loads(response.body) == {"message": "success"}

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
-from lambdakit._aws import error_code
+from lambdakit._aws import error_code, region
 from lambdakit.errors import DynamoDBError
 from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
 
@@ -58,7 +58,8 @@ class DynamoDBStore:
             raise ValueError("DynamoDBStore needs a table name")
         self.table_name = table_name
         self._client = client
-        self._client_options = {"region_name": region_name, "endpoint_url": endpoint_url}
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
         self._max_attempts = max_attempts
         self._timeout = timeout
 
@@ -77,8 +78,12 @@ class DynamoDBStore:
                 connect_timeout=self._timeout,
                 read_timeout=self._timeout,
             )
-            options = {k: v for k, v in self._client_options.items() if v}
-            self._client = boto3.session.Session().client("dynamodb", config=config, **options)
+            self._client = boto3.session.Session().client(
+                "dynamodb",
+                config=config,
+                region_name=region(self._region_name),
+                endpoint_url=self._endpoint_url,
+            )
         return self._client
 
     async def _call(self, operation: str, work: Callable[[Any], T]) -> T:
