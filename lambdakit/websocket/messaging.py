@@ -129,7 +129,7 @@ class WebSocketSender:
                     "Sending to WebSocket clients needs boto3: pip install 'lambdakit[dynamodb]'"
                 ) from None
             config = Config(
-                retries={"mode": "standard", "max_attempts": self._max_attempts},
+                retries={"mode": "standard", "total_max_attempts": self._max_attempts},
                 connect_timeout=self._timeout,
                 read_timeout=self._timeout,
                 max_pool_connections=self.max_concurrency,

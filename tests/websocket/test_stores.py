@@ -199,3 +199,46 @@ def test_dynamodb_table_layout(dynamodb_client, table_name):
     assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == [INDEX_NAME]
     ttl = dynamodb_client.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "_ttl")
+
+
+@pytest.fixture
+def throttling(dynamodb_endpoint):
+    from tests.websocket.throttling_proxy import ThrottlingProxy
+
+    with ThrottlingProxy(dynamodb_endpoint) as proxy:
+        yield proxy
+
+
+def throttled_store(proxy, table_name, max_attempts):
+    from lambdakit.websocket.stores.dynamodb import DynamoDBStore
+
+    return DynamoDBStore(
+        table_name, endpoint_url=proxy.endpoint, region_name="us-east-1", max_attempts=max_attempts
+    )
+
+
+def test_dynamodb_throttling_is_retried_with_backoff(throttling, table_name, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    store = throttled_store(throttling, table_name, max_attempts=5)
+    run(store.init())
+    throttling.throttle_next = 3
+    run(store.put(record()))
+    assert throttling.throttled == 3
+    assert run(store.get("websocket_status", "abc=", NOW)).status == CONNECTED
+
+
+def test_dynamodb_throttling_past_the_retries_is_a_dynamodb_error(
+    throttling, table_name, monkeypatch
+):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    store = throttled_store(throttling, table_name, max_attempts=3)
+    run(store.init())
+    throttling.throttle_next = 100
+    before = throttling.requests
+    with pytest.raises(DynamoDBError) as caught:
+        run(store.get("websocket_status", "abc=", NOW))
+    assert throttling.requests - before == 3  # max_attempts, then the error
+    assert "ProvisionedThroughputExceededException" in str(caught.value)
+    assert type(caught.value.original).__name__ == "ProvisionedThroughputExceededException"

@@ -74,7 +74,7 @@ class DynamoDBStore:
             except ImportError:
                 raise _install_hint() from None
             config = Config(
-                retries={"mode": "standard", "max_attempts": self._max_attempts},
+                retries={"mode": "standard", "total_max_attempts": self._max_attempts},
                 connect_timeout=self._timeout,
                 read_timeout=self._timeout,
             )
