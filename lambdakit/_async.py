@@ -64,17 +64,21 @@ def _run_in_thread(awaitable: Awaitable[T]) -> T:
         return pool.submit(asyncio.run, wrapper()).result()
 
 
-async def call_maybe_async(func: Callable[..., Any], *args: Any) -> Any:
-    """Call ``func`` and await its result when it is awaitable."""
-    result = func(*args)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
 def call_sync(func: Callable[..., Any], *args: Any) -> Any:
-    """Call ``func`` from synchronous code, running it to completion if it is async."""
+    """Call ``func`` from synchronous code, running its result to completion if it is
+    awaitable (a plain function may still return a coroutine)."""
     result = func(*args)
-    if inspect.isawaitable(result):
+    if hasattr(result, "__await__"):
         result = run_sync(result)
     return result
+
+
+def call_async(func: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """Call an async function from synchronous code and wait for its result. A cancelled
+    coroutine becomes a ``RuntimeError``: cancellation must not escape a Lambda handler."""
+    import asyncio
+
+    try:
+        return run_sync(func(*args))
+    except asyncio.CancelledError:
+        raise RuntimeError("the async handler was cancelled") from None

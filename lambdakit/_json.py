@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import decimal
 import enum
 import json
-import uuid
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -21,14 +21,22 @@ def _default(value: Any) -> Any:
         return dataclasses.asdict(value)
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
+    # A value can only be a Decimal or a UUID once their module is loaded: not importing them
+    # here keeps them off the cold start of handlers that never use them.
+    decimal = sys.modules.get("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a JSON number")
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, uuid.UUID):
+    uuid = sys.modules.get("uuid")
+    if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, (set, frozenset)):
         return list(value)
+    if isinstance(value, Mapping):  # Headers, RequestContext
+        return dict(value)
     model_dump = getattr(value, "model_dump", None)  # pydantic v2 models
     if callable(model_dump):
         return model_dump(mode="json")
@@ -45,6 +53,14 @@ def dumps(value: Any) -> str:
     return _encoder.encode(value)
 
 
-def loads(text: str | bytes) -> Any:
-    """Parse JSON text; raises ``ValueError`` (or ``RecursionError`` for absurd nesting)."""
-    return json.loads(text)
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def loads(text: str) -> Any:
+    """Parse JSON text, strictly: ``NaN`` and ``Infinity`` are not JSON. Raises
+    ``ValueError`` (or ``RecursionError`` for absurd nesting)."""
+    return _decoder.decode(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final, Literal, TypeVar
 
 from lambdakit import _json
@@ -19,6 +19,7 @@ from lambdakit.errors import (
     INVALID_JSON_CODE,
     INVALID_UTF8_CODE,
     InvalidBodyError,
+    MalformedEventError,
 )
 from lambdakit.headers import Headers
 
@@ -34,16 +35,19 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else _EMPTY
 
 
-class RequestContext:
-    """The ``requestContext`` of an event, with the fields every trigger shares under one name."""
+class RequestContext(Mapping[str, Any]):
+    """The ``requestContext`` of an event, with the fields every trigger shares under one name.
+
+    It is also a read-only mapping of the raw fields (``context["stage"]``).
+    """
 
     __slots__ = ("_headers", "raw")
 
     def __init__(
-        self, raw: Mapping[str, Any] | None = None, headers: Headers | None = None, **fields: Any
+        self, raw: Mapping[str, Any] | None = None, headers: Headers | None = None
     ) -> None:
-        self.raw: Mapping[str, Any] = raw if raw is not None else fields
-        self._headers = headers
+        self.raw: Mapping[str, Any] = raw if raw is not None else _EMPTY
+        self._headers = headers  # for ALB, whose source address is in X-Forwarded-For
 
     def _str(self, key: str) -> str | None:
         value = self.raw.get(key)
@@ -121,12 +125,14 @@ class RequestContext:
                 return forwarded.rsplit(",", 1)[-1].strip() or None
         return None
 
-    def get(self, key: str, default: Any = None) -> Any:
-        """The raw field, as in the event."""
-        return self.raw.get(key, default)
-
     def __getitem__(self, key: str) -> Any:
         return self.raw[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
 
     def __repr__(self) -> str:
         return f"RequestContext(request_id={self.request_id!r})"
@@ -139,7 +145,14 @@ class LambdaEvent:
     latter does not copy the dict.
     """
 
-    __slots__ = ("_body_bytes", "_headers", "_json_body", "_request_context", "raw_event")
+    __slots__ = (
+        "_body_bytes",
+        "_headers",
+        "_json_body",
+        "_request_context",
+        "_trigger",
+        "raw_event",
+    )
 
     def __init__(self, /, **event: Any) -> None:
         self._bind(event)
@@ -150,6 +163,7 @@ class LambdaEvent:
         self._request_context: RequestContext | None = None
         self._body_bytes: Any = _UNSET
         self._json_body: Any = _UNSET
+        self._trigger: Trigger | None = None
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any] | LambdaEvent) -> LambdaEvent:
@@ -194,6 +208,12 @@ class LambdaEvent:
     @property
     def trigger(self) -> Trigger:
         """Which kind of event this is; ``"unknown"`` for anything that is not HTTP/WebSocket."""
+        trigger = self._trigger
+        if trigger is None:
+            trigger = self._trigger = self._detect_trigger()
+        return trigger
+
+    def _detect_trigger(self) -> Trigger:
         context = _mapping(self.raw_event.get("requestContext"))
         if "connectionId" in context and "eventType" in context:
             return "websocket"
@@ -288,7 +308,7 @@ class LambdaEvent:
         """
         body = self._body_bytes
         if body is _UNSET:
-            raw = self.body
+            raw = self._raw_body()
             if not raw:
                 body = None
             elif self.is_base64_encoded:
@@ -303,9 +323,16 @@ class LambdaEvent:
             self._body_bytes = body
         return body  # type: ignore[no-any-return]
 
+    def _raw_body(self) -> str | None:
+        raw = self.raw_event.get("body")
+        if raw is None or isinstance(raw, str):
+            return raw
+        # API Gateway always sends a string: anything else is not an event it sent.
+        raise MalformedEventError(f"Request body must be a string, not {type(raw).__name__}")
+
     def get_text_body(self) -> str | None:
         """The body as text, ``None`` when absent; ``InvalidBodyError`` when it is not UTF-8."""
-        raw = self.body
+        raw = self._raw_body()
         if not raw:
             return None
         if not self.is_base64_encoded:
@@ -324,8 +351,9 @@ class LambdaEvent:
         """The body parsed as JSON, or ``None`` when there is no body.
 
         A body that is there but unreadable raises ``InvalidBodyError``: ``S40001`` for bad
-        JSON, ``S40002`` for bad base64, ``S40003`` for bad UTF-8. The decorator turns these into
-        a 400 response.
+        JSON (``NaN`` and ``Infinity`` included), ``S40002`` for bad base64, ``S40003`` for bad
+        UTF-8; a body that is not a string at all raises ``MalformedEventError`` (``S40000``).
+        The decorator turns these into a 400 response.
         """
         parsed = self._json_body
         if parsed is _UNSET:

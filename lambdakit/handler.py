@@ -1,6 +1,6 @@
 """``aws_lambda_handler``: parse -> call -> envelope -> proxy result, and the error path.
 
-A handler's return value is normalised in one place (``_to_response``):
+A handler's return value is normalised in one place (``_outcome``):
 
 - a ``LambdaResponse``, or a dict that already is a proxy result (has ``statusCode``), is
   passed through, normalised so API Gateway accepts it;
@@ -18,7 +18,7 @@ import functools
 import time
 import traceback as tb
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from lambdakit import _async, _json
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
@@ -37,6 +37,7 @@ from lambdakit.responses import (
     JSON_CONTENT_TYPE,
     LambdaResponse,
     ResponseHeaders,
+    check_status,
     content_type_header,
     encode_body,
     is_json_content_type,
@@ -44,7 +45,6 @@ from lambdakit.responses import (
 from lambdakit.settings import ACCESS_LOG_ENV, TRACEBACK_ENV, env_flag
 
 Handler = Callable[[Any, Any], Any]
-F = TypeVar("F", bound=Callable[..., Any])
 
 _state = {"cold_start": True}
 
@@ -60,6 +60,7 @@ def aws_lambda_handler(
     access_log: bool | None = None,
     redact_fields: Iterable[str] = (),
     error_status_code: int = 200,
+    error_message: str | None = None,
 ) -> Callable[[Handler], Handler]:
     """Wrap a Lambda handler (sync or async) behind API Gateway, an ALB or a Function URL.
 
@@ -70,33 +71,38 @@ def aws_lambda_handler(
     puts tracebacks into error responses, which is off by default. ``cors`` is ``True`` (any
     origin, no credentials), a ``CorsConfig``, or ``False`` for none. ``access_log=True`` (or
     ``LAMBDAKIT_ACCESS_LOG=1``) logs one line per invocation. ``error_status_code`` is the HTTP
-    status of an unexpected error (the seed answers 200, with ``S99999`` in the body).
+    status of an unexpected error (the seed answers 200, with ``S99999`` in the body);
+    ``error_message``, when set, replaces the exception's message in that answer.
     """
     if error_receiver is not None and not callable(error_receiver):
         raise TypeError("error_receiver must be callable")
     if isinstance(ignore_app_errors, str):
         raise TypeError("ignore_app_errors must be a collection of codes, not a string")
-    cors_config = DEFAULT_CORS if cors is True else (cors or None)
     options = _Options(
         error_receiver=error_receiver,
         content_type=content_type,
         ignore=frozenset(ignore_app_errors),
         traceback=env_flag(TRACEBACK_ENV) if traceback is None else traceback,
-        cors=cors_config,
+        cors=DEFAULT_CORS if cors is True else (cors or None),
         charset=charset,
         access_log=env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
         redactor=Redactor(redact_fields),
-        error_status=error_status_code,
+        error_status=check_status(error_status_code),
+        error_message=error_message,
     )
 
-    def decorate(func: Handler) -> Handler:
-        if not callable(func):
-            raise TypeError("aws_lambda_handler() decorates a function: use @aws_lambda_handler()")
+    def decorate(func: Handler, *misuse: Any) -> Handler:
+        if misuse or not callable(func):
+            raise TypeError(
+                "aws_lambda_handler() decorates a function: write @aws_lambda_handler(), "
+                "with the parentheses"
+            )
         configure_logging()
+        call = _async.call_async if _async.is_async_callable(func) else _async.call_sync
 
         @functools.wraps(func)
         def wrapper(event: Any, context: Any) -> Any:
-            return _invoke(func, event, context, options)
+            return _invoke(func, call, event, context, options)
 
         return wrapper
 
@@ -111,10 +117,10 @@ class _Options:
         "charset",
         "content_type",
         "cors",
+        "error_message",
         "error_receiver",
         "error_status",
         "ignore",
-        "json_headers",
         "json_output",
         "redactor",
         "static_headers",
@@ -133,6 +139,7 @@ class _Options:
         access_log: bool,
         redactor: Redactor,
         error_status: int,
+        error_message: str | None,
     ) -> None:
         self.error_receiver = error_receiver
         self.content_type = content_type
@@ -143,103 +150,154 @@ class _Options:
         self.access_log = access_log
         self.redactor = redactor
         self.error_status = error_status
+        self.error_message = error_message
         self.json_output = is_json_content_type(content_type)
         # Headers that do not depend on the request's Origin are built once.
-        origin_free = cors is None or cors.wildcard
         self.static_headers = (
-            dict(ResponseHeaders.create(content_type, charset, cors=cors)) if origin_free else None
-        )
-        self.json_headers = (
-            dict(ResponseHeaders.create(JSON_CONTENT_TYPE, "UTF-8", cors=cors))
-            if origin_free
-            else None
+            self.headers(None, json=self.json_output) if cors is None or cors.wildcard else None
         )
 
     def headers(self, origin: str | None, *, json: bool) -> dict[str, str]:
-        static = self.json_headers if json else self.static_headers
-        if static is not None:
-            return dict(static)
-        content_type = JSON_CONTENT_TYPE if json else self.content_type
-        return ResponseHeaders.create(
-            content_type, "UTF-8" if json else self.charset, cors=self.cors, origin=origin
-        )
+        """Content type and CORS headers; JSON ones for the envelope (and errors)."""
+        content_type, charset = self.content_type, self.charset
+        if json and not self.json_output:
+            content_type, charset = JSON_CONTENT_TYPE, "UTF-8"
+        return ResponseHeaders.create(content_type, charset, cors=self.cors, origin=origin)
+
+    def headers_for(self, view: LambdaEvent, *, json: bool) -> dict[str, str]:
+        if self.static_headers is not None and json == self.json_output:
+            return self.static_headers  # shared: to_proxy_result copies it
+        return self.headers(_origin(view, self), json=json)
 
 
-def _invoke(func: Handler, event: Any, context: Any, options: _Options) -> Any:
+def _origin(view: LambdaEvent, options: _Options) -> str | None:
+    if options.cors is None or options.cors.wildcard:
+        return None  # the answer is the same for every origin
+    return view.headers.get("origin")
+
+
+def _invoke(
+    func: Handler, call: Callable[..., Any], event: Any, context: Any, options: _Options
+) -> Any:
     start = time.perf_counter()
     view = LambdaEvent.from_event(event)
-    trigger = view.trigger
-    is_http = trigger != "unknown"
-    origin = view.headers.get("origin") if is_http and options.cors is not None else None
-    request_id = view.requestContext.request_id or getattr(context, "aws_request_id", None)
+    http = view.trigger != "unknown"
     code = SUCCESS_CODE
-    response: LambdaResponse | None = None
-    envelope: dict[str, Any] | None = None
     try:
-        if is_http and options.cors is not None and is_preflight(view.http_method, view.headers):
-            response = LambdaResponse(
-                statusCode=204,
-                headers=options.cors.preflight_headers(
-                    origin, view.headers.get("access-control-request-headers")
-                ),
-            )
+        if http and view.http_method == "OPTIONS" and _is_preflight(view, options):
+            output = _emit(_preflight(view, options), view, http)
         else:
-            result = _async.call_sync(func, event, context)
-            if isinstance(result, LambdaResponse):
-                response = result
-            elif isinstance(result, Mapping) and "statusCode" in result:
-                response = LambdaResponse.from_proxy_dict(result)
-            else:
-                envelope = {
-                    "rslt_cd": SUCCESS_CODE,
-                    "rslt_msg": SUCCESS_MESSAGE,
-                    "duration": _duration(start),
-                    "data": result,
-                }
-                if is_http:
-                    response = _success_response(result, envelope, origin, options)
-                else:  # returned to the Lambda runtime, whose json knows no dataclass
-                    envelope = _json.loads(_json.dumps(envelope))
-        if response is not None and options.cors is not None:
-            response = response.with_default_headers(options.cors.headers_for(origin))
+            output = _output(call(func, event, context), start, view, http, options)
     except AppError as error:
         code = error.code
-        envelope, response = _error(
+        output = _failure(
             error,
             error.code,
             error.message,
             error.status_code,
             start,
-            origin,
-            is_http,
+            view,
+            http,
             options,
             details=error.details,
         )
         _report(
             func,
             view,
-            request_id,
+            context,
             error,
             options,
             notify=error.notify and error.code not in options.ignore,
-            expected=True,
         )
     except Exception as error:
         code = INTERNAL_ERROR_CODE
-        envelope, response = _error(
-            error, code, _message(error), options.error_status, start, origin, is_http, options
-        )
-        _report(func, view, request_id, error, options, notify=True, expected=False)
-
+        message = options.error_message or _message(error)
+        output = _failure(error, code, message, options.error_status, start, view, http, options)
+        _report(func, view, context, error, options, notify=True)
     if options.access_log:
-        _log_access(view, request_id, start, response, code)
+        _log_access(view, context, start, output, code)
     _state["cold_start"] = False
-    if response is None:
-        return envelope
-    if not is_http:
+    return output
+
+
+def _preflight(view: LambdaEvent, options: _Options) -> LambdaResponse:
+    assert options.cors is not None  # noqa: S101 - checked by the caller
+    headers = options.cors.preflight_headers(
+        view.headers.get("origin"), view.headers.get("access-control-request-headers")
+    )
+    return LambdaResponse(statusCode=204, headers=headers)
+
+
+def _is_preflight(view: LambdaEvent, options: _Options) -> bool:
+    return options.cors is not None and is_preflight("OPTIONS", view.headers)
+
+
+def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _Options) -> Any:
+    """The handler's return value as what the function returns: the proxy result, or (not
+    over HTTP) the envelope. The one place a return value is normalised."""
+    if type(result) is dict:
+        passthrough = "statusCode" in result
+    else:
+        passthrough = isinstance(result, LambdaResponse) or (
+            isinstance(result, Mapping) and "statusCode" in result
+        )
+    if passthrough:
+        return _emit(_passthrough(result, view, http, options), view, http)
+    envelope = {
+        "rslt_cd": SUCCESS_CODE,
+        "rslt_msg": SUCCESS_MESSAGE,
+        "duration": _duration(start),
+        "data": result,
+    }
+    if not http:  # returned to the Lambda runtime, whose json knows no dataclass
+        return _json.loads(_json.dumps(envelope))
+    if options.json_output:
+        body = _json.dumps(envelope)
+        static = options.static_headers
+        if static is not None and view.trigger != "alb":
+            # The common case, built directly: what to_proxy_result() gives for it.
+            return {
+                "statusCode": 200,
+                "headers": dict(static),
+                "body": body,
+                "isBase64Encoded": False,
+            }
+        response = LambdaResponse(headers=options.headers_for(view, json=True), body=body)
+        return _emit(response, view, http)
+    # Any other content type sends the handler's data as the body: a str or bytes, or the
+    # seed's ``{"data": "<root>...</root>"}``.
+    data = result
+    if isinstance(result, Mapping) and len(result) == 1 and "data" in result:
+        data = result["data"]
+    body, is_base64 = encode_body(data, options.content_type)
+    headers = options.headers_for(view, json=False)
+    if is_base64:
+        headers = {**headers, "Content-Type": content_type_header(options.content_type, None)}
+    return _emit(LambdaResponse(headers=headers, body=body, isBase64Encoded=is_base64), view, http)
+
+
+def _passthrough(result: Any, view: LambdaEvent, http: bool, options: _Options) -> LambdaResponse:
+    """A returned ``LambdaResponse`` or proxy dict, normalised, with the decorator's CORS."""
+    if isinstance(result, LambdaResponse):
+        # create()'s default CORS yields to a configuration given to the decorator.
+        response = result.normalised(
+            drop_cors=result.uses_default_cors and options.cors is not DEFAULT_CORS
+        )
+    else:
+        response = LambdaResponse.from_proxy_dict(result)
+    if options.cors is not None and http:
+        response = response.with_default_headers(
+            options.cors.headers_for(view.headers.get("origin"))
+        )
+    return response
+
+
+def _emit(response: LambdaResponse, view: LambdaEvent, http: bool) -> Any:
+    """The proxy result of ``response`` for the event's trigger."""
+    if not http:
         return response.to_dict()
     return response.to_proxy_result(
-        trigger, alb_multi_value=isinstance(view.raw_event.get("multiValueHeaders"), dict)
+        view.trigger, alb_multi_value=isinstance(view.raw_event.get("multiValueHeaders"), dict)
     )
 
 
@@ -254,76 +312,68 @@ def _duration(start: float) -> float:
     return round(time.perf_counter() - start, 6)
 
 
-def _success_response(
-    result: Any, envelope: dict[str, Any], origin: str | None, options: _Options
-) -> LambdaResponse:
-    if options.json_output:
-        return LambdaResponse(
-            headers=options.headers(origin, json=True), body=_json.dumps(envelope)
-        )
-    # Any other content type sends the handler's data as the body: a str or bytes, or the
-    # seed's ``{"data": "<root>...</root>"}``.
-    data = result
-    if isinstance(result, Mapping) and len(result) == 1 and "data" in result:
-        data = result["data"]
-    body, is_base64 = encode_body(data, options.content_type)
-    headers = options.headers(origin, json=False)
-    if is_base64:
-        headers["Content-Type"] = content_type_header(options.content_type, None)
-    return LambdaResponse(headers=headers, body=body, isBase64Encoded=is_base64)
-
-
-def _error(
+def _failure(
     error: BaseException,
     code: str,
     message: str,
     status: int,
     start: float,
-    origin: str | None,
-    is_http: bool,
+    view: LambdaEvent,
+    http: bool,
     options: _Options,
     *,
     details: Any = None,
-) -> tuple[dict[str, Any], LambdaResponse | None]:
+) -> Any:
+    """The error envelope, as a proxy result over HTTP; never raises."""
     envelope: dict[str, Any] = {"rslt_cd": code, "rslt_msg": message, "duration": _duration(start)}
     if details is not None:
         envelope["details"] = details
     if options.traceback:
-        envelope["traceback"] = "".join(
-            tb.format_exception(type(error), error, error.__traceback__)
-        )
-    if not is_http:
-        return envelope, None
+        envelope["traceback"] = _traceback(error)
     try:
         body = _json.dumps(envelope)
-    except (TypeError, ValueError):  # details that are not JSON: drop them, keep the error
+    except Exception:  # details that cannot be JSON: drop them, keep the error
         envelope.pop("details", None)
         body = _json.dumps(envelope)
-    return envelope, LambdaResponse(
-        statusCode=status, headers=options.headers(origin, json=True), body=body
-    )
+    if not http:
+        return _json.loads(body)
+    try:
+        headers = options.headers_for(view, json=True)
+        status = check_status(status)
+    except Exception:
+        headers, status = {"Content-Type": "application/json; charset=UTF-8"}, 500
+    return _emit(LambdaResponse(statusCode=status, headers=headers, body=body), view, http)
+
+
+def _traceback(error: BaseException) -> str:
+    return "".join(tb.format_exception(type(error), error, error.__traceback__))
+
+
+def _request_id(view: LambdaEvent, context: Any) -> str | None:
+    return view.requestContext.request_id or getattr(context, "aws_request_id", None)
 
 
 def _report(
     func: Handler,
     view: LambdaEvent,
-    request_id: str | None,
+    context: Any,
     error: BaseException,
     options: _Options,
     *,
     notify: bool,
-    expected: bool,
 ) -> None:
+    """Log the error (with its traceback, unless the client caused it) and notify."""
     code = error.code if isinstance(error, AppError) else INTERNAL_ERROR_CODE
+    request_id = _request_id(view, context)
     fields = {"request_id": request_id, "rslt_cd": code, "path": view.path or None}
-    name = type(error).__name__
+    name, message = type(error).__name__, _message(error)
     if isinstance(error, RequestError):
         # The client's mistake, not the code's: no traceback into lambdakit's parser.
-        logger.info("%s: %s", name, _message(error), extra=fields)
-    elif expected:
-        logger.warning("%s: %s", name, _message(error), exc_info=error, extra=fields)
+        logger.info("%s: %s", name, message, extra=fields)
+    elif isinstance(error, AppError):
+        logger.warning("%s: %s", name, message, exc_info=error, extra=fields)
     else:
-        logger.error("Unhandled %s: %s", name, _message(error), exc_info=error, extra=fields)
+        logger.error("Unhandled %s: %s", name, message, exc_info=error, extra=fields)
     if not notify or options.error_receiver is None:
         return
     try:
@@ -333,7 +383,7 @@ def _report(
             request_id=request_id,
             code=code,
             error=error,
-            traceback_text="".join(tb.format_exception(type(error), error, error.__traceback__)),
+            traceback_text=_traceback(error),
             redactor=options.redactor,
         )
     except Exception:
@@ -342,23 +392,18 @@ def _report(
     deliver(options.error_receiver, report, request_id=request_id)
 
 
-def _log_access(
-    view: LambdaEvent,
-    request_id: str | None,
-    start: float,
-    response: LambdaResponse | None,
-    code: str,
-) -> None:
+def _log_access(view: LambdaEvent, context: Any, start: float, output: Any, code: str) -> None:
+    status = output.get("statusCode") if isinstance(output, dict) else None
     logger.info(
         "request",
         extra={
-            "request_id": request_id,
+            "request_id": _request_id(view, context),
             "cold_start": _state["cold_start"],
             "duration_ms": round((time.perf_counter() - start) * 1000, 3),
             "trigger": view.trigger,
             "method": view.http_method or None,
             "path": view.path or None,
-            "status": response.statusCode if response is not None else None,
+            "status": status,
             "rslt_cd": code,
         },
     )

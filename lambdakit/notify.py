@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from lambdakit import _async, _json
-from lambdakit.errors import InvalidBodyError
+from lambdakit.errors import RequestError
 from lambdakit.events import LambdaEvent
 from lambdakit.logs import logger
 from lambdakit.redaction import Redactor
@@ -55,11 +55,14 @@ def build_report(
 def _describe_body(event: LambdaEvent, redactor: Redactor) -> str:
     try:
         body = event.get_json_body()
-    except InvalidBodyError as exc:
+    except RequestError as exc:
         return f"<unreadable: {exc.message}>"
     if body is None:
         return "-"
-    text = _json.dumps(redactor.redact(body))
+    try:
+        text = _json.dumps(redactor.redact(body))
+    except Exception:
+        return "<not representable as JSON>"
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS] + f"... ({len(text)} chars)"
     return text

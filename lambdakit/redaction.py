@@ -1,8 +1,9 @@
 """Keep secrets out of logs and error notifications.
 
 Headers, query parameters and body fields whose names look secret are replaced by
-``[REDACTED]``: authorization and cookies, API keys, tokens, passwords, secrets, sessions, plus
-any names the caller adds.
+``[REDACTED]``: anything auth (``Authorization``, ``X-Auth``, OAuth), cookies, API and access
+keys, tokens and JWTs (the ALB's ``X-Amzn-Oidc-*`` included), passwords, secrets, sessions,
+signatures, card data, plus any names the caller adds.
 """
 
 from __future__ import annotations
@@ -12,26 +13,33 @@ from typing import Any, Final
 
 REDACTED: Final = "[REDACTED]"
 
-# Substrings of lower-cased names that mark a value as secret.
+# Substrings of lower-cased names that mark a value as secret...
 SECRET_NAME_PARTS: Final = (
-    "authorization",
+    "auth",
     "cookie",
     "token",
     "secret",
-    "password",
+    "passw",
     "passwd",
     "api-key",
     "api_key",
     "apikey",
-    "x-api-key",
     "session",
     "credential",
     "private",
     "signature",
     "x-amz-security",
-    "card_number",
+    "access_key",
+    "accesskey",
+    "access-key",
+    "oidc",
+    "jwt",
+    "card",
     "cvv",
+    "iban",
 )
+# ...and whole names too short to match as parts without hiding harmless fields.
+SECRET_NAMES: Final = frozenset({"key", "pin", "otp", "ssn", "sig", "pwd", "pass", "x-sig"})
 
 _MAX_DEPTH: Final = 20
 
@@ -47,7 +55,7 @@ class Redactor:
     def __init__(self, extra_fields: Iterable[str] = ()) -> None:
         if isinstance(extra_fields, str):
             raise TypeError("redact_fields must be a sequence of names, not a string")
-        self._exact = frozenset(f.lower() for f in extra_fields)
+        self._exact = SECRET_NAMES | {f.lower() for f in extra_fields}
 
     def is_secret(self, name: str) -> bool:
         lowered = name.lower()
@@ -67,6 +75,3 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.redact(v, _depth + 1) for v in value]
         return value
-
-
-DEFAULT_REDACTOR: Final = Redactor()

@@ -16,6 +16,7 @@ from typing import Any, Final, TypedDict
 
 from lambdakit import _json
 from lambdakit.cors import DEFAULT_CORS, CorsConfig
+from lambdakit.logs import logger
 
 
 class ProxyResult(TypedDict, total=False):
@@ -101,6 +102,9 @@ class LambdaResponse:
     isBase64Encoded: bool = False
     multiValueHeaders: dict[str, list[str]] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
+    #: Set by ``create()`` when it added the default CORS headers, which a decorator with a
+    #: CORS configuration of its own replaces.
+    uses_default_cors: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def create(
@@ -117,7 +121,9 @@ class LambdaResponse:
         """A response with ``body`` serialised for ``content_type`` and the default headers.
 
         ``bytes`` bodies are sent base64 encoded (and get no charset); ``headers`` are added
-        over the defaults; ``cors=None`` sends no CORS headers.
+        over the defaults; ``cors=None`` sends no CORS headers. Left at its default, ``cors``
+        yields to the decorator's: a handler decorated with a ``CorsConfig`` answers with
+        that configuration's headers.
         """
         text, is_base64 = encode_body(body, content_type)
         all_headers = ResponseHeaders.create(
@@ -126,11 +132,12 @@ class LambdaResponse:
         if headers:
             all_headers.update({k: _header_value(v) for k, v in headers.items() if v is not None})
         return cls(
-            statusCode=_status(status_code),
+            statusCode=check_status(status_code),
             headers=all_headers,
             body=text,
             isBase64Encoded=is_base64,
             cookies=list(cookies or ()),
+            uses_default_cors=cors is DEFAULT_CORS,
         )
 
     @classmethod
@@ -150,7 +157,7 @@ class LambdaResponse:
         raw_multi = result.get("multiValueHeaders")
         multi = (
             {
-                str(k): [_header_value(v) for v in (vs if isinstance(vs, list) else [vs])]
+                str(k): [_header_value(v) for v in (vs if isinstance(vs, (list, tuple)) else [vs])]
                 for k, vs in raw_multi.items()
                 if vs is not None
             }
@@ -167,9 +174,11 @@ class LambdaResponse:
         if serialised and _find(headers, "content-type") is None:
             headers["Content-Type"] = content_type_header(JSON_CONTENT_TYPE, "UTF-8")
         raw_cookies = result.get("cookies")
-        cookies = [str(c) for c in raw_cookies] if isinstance(raw_cookies, list) else []
+        if isinstance(raw_cookies, str):
+            raw_cookies = [raw_cookies]
+        cookies = [str(c) for c in raw_cookies] if isinstance(raw_cookies, (list, tuple)) else []
         return cls(
-            statusCode=_status(result.get("statusCode")),
+            statusCode=check_status(result.get("statusCode")),
             headers=headers,
             body=text,
             isBase64Encoded=is_base64,
@@ -177,15 +186,47 @@ class LambdaResponse:
             cookies=cookies,
         )
 
+    def normalised(self, *, drop_cors: bool = False) -> LambdaResponse:
+        """This response checked and coerced the way ``from_proxy_dict`` does it (a handler may
+        have built one by hand with a dict body or non-string header values); ``drop_cors``
+        leaves out its ``Access-Control-*`` headers."""
+        headers = self.headers
+        if drop_cors:
+            headers = {
+                k: v for k, v in headers.items() if not k.lower().startswith("access-control-")
+            }
+        return LambdaResponse.from_proxy_dict(
+            {
+                "statusCode": self.statusCode,
+                "headers": headers,
+                "multiValueHeaders": self.multiValueHeaders,
+                "body": self.body,
+                "isBase64Encoded": self.isBase64Encoded,
+                "cookies": self.cookies,
+            }
+        )
+
     def with_default_headers(self, defaults: Mapping[str, str]) -> LambdaResponse:
-        """This response with ``defaults`` added where it does not set the header itself."""
-        present = {k.lower() for k in self.headers} | {k.lower() for k in self.multiValueHeaders}
-        missing = {k: v for k, v in defaults.items() if k.lower() not in present}
-        if not missing:
+        """This response with ``defaults`` added where it does not set the header itself;
+        ``Vary`` values are merged, since caches must see every one."""
+        present = {k.lower(): k for k in (*self.headers, *self.multiValueHeaders)}
+        headers = dict(self.headers)
+        changed = False
+        for name, value in defaults.items():
+            existing = present.get(name.lower())
+            if existing is None:
+                headers[name] = value
+                changed = True
+            elif name.lower() == "vary" and existing in headers:
+                tokens = [t.strip() for t in headers[existing].split(",") if t.strip()]
+                if value.lower() not in (t.lower() for t in tokens):
+                    headers[existing] = ", ".join([*tokens, value])
+                    changed = True
+        if not changed:
             return self
         return LambdaResponse(
             statusCode=self.statusCode,
-            headers={**missing, **self.headers},
+            headers=headers,
             body=self.body,
             isBase64Encoded=self.isBase64Encoded,
             multiValueHeaders=self.multiValueHeaders,
@@ -219,6 +260,21 @@ class LambdaResponse:
                 multi.setdefault(name, []).extend(values)
             _add_set_cookies(multi, self.cookies)
             result["multiValueHeaders"] = multi
+        elif trigger == "alb":
+            # Single-value mode: the ALB reads ``headers`` only, one value per name.
+            headers = dict(self.headers)
+            for name, values in self.multiValueHeaders.items():
+                if values:
+                    headers[name] = values[-1]
+            if self.cookies:
+                if len(self.cookies) > 1:
+                    logger.warning(
+                        "An ALB without multi-value headers sends one Set-Cookie; "
+                        "%d cookies were set, the first is sent",
+                        len(self.cookies),
+                    )
+                headers["Set-Cookie"] = self.cookies[0]
+            result["headers"] = headers
         else:
             result["headers"] = dict(self.headers)
             if self.multiValueHeaders or self.cookies:
@@ -273,7 +329,8 @@ def _pop(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def _status(value: Any) -> int:
+def check_status(value: Any) -> int:
+    """``value`` as an HTTP status code; ``ValueError`` unless it is one (100-599)."""
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:

@@ -34,6 +34,8 @@ Converter = Callable[[Any, str, Errors], Any]
 _INVALID: Final[Any] = object()
 _converters: dict[Any, Converter] = {}
 
+# TypedDict key qualifiers: they say whether a key must be there, not what it holds.
+_QUALIFIERS: Final = frozenset({"Required", "NotRequired", "ReadOnly"})
 _JSON_NAMES: Final = {
     str: "string",
     int: "integer",
@@ -104,7 +106,7 @@ def _build(tp: Any) -> Converter:
         return _scalar(str, "string")
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
-    if origin is typing.Annotated:
+    if origin is typing.Annotated or getattr(origin, "_name", None) in _QUALIFIERS:
         return converter_for(args[0])
     if origin is typing.Union or origin is types.UnionType:
         return _union([converter_for(a) for a in args], args)
@@ -260,14 +262,25 @@ def _dataclass(cls: type) -> Converter:
                 _fail(errors, _child(path, name), "field required")
         if len(errors) > before:
             return _INVALID
-        return cls(**kwargs)
+        try:
+            return cls(**kwargs)
+        except (ValueError, TypeError) as error:  # the model's own checks (__post_init__)
+            return _fail(errors, path, str(error) or f"invalid {cls.__name__}")
 
     return convert
 
 
 def _typeddict(cls: type) -> Converter:
     hints = typing.get_type_hints(cls, include_extras=True)
-    required = getattr(cls, "__required_keys__", frozenset(hints))
+    optional = set(getattr(cls, "__optional_keys__", ()))
+    for name, hint in hints.items():
+        # With string annotations Python cannot see the qualifiers when it builds the class.
+        qualifier = getattr(typing.get_origin(hint), "_name", None)
+        if qualifier == "NotRequired":
+            optional.add(name)
+        elif qualifier == "Required":
+            optional.discard(name)
+    required = frozenset(hints) - optional
     converters = {name: converter_for(hint) for name, hint in hints.items()}
 
     def convert(value: Any, path: str, errors: Errors) -> Any:

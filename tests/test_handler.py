@@ -401,3 +401,153 @@ def test_bad_decorator_arguments_fail_early():
         aws_lambda_handler(ignore_app_errors="B00001")
     with pytest.raises(TypeError):
         aws_lambda_handler()("not a function")  # type: ignore[arg-type]
+
+
+# -- regressions from review ---------------------------------------------------------------
+
+
+def test_a_hand_built_lambda_response_is_normalised():
+    @aws_lambda_handler()
+    def handler(event, context):
+        return LambdaResponse(headers={"X-Count": 5, "X-Flag": True}, body={"a": 1})  # type: ignore[arg-type, dict-item]
+
+    result = handler(rest_event(), None)
+    assert_proxy_result(result)
+    assert result["headers"]["X-Count"] == "5"
+    assert result["headers"]["X-Flag"] == "true"
+    assert json.loads(result["body"]) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        pytest.param(LambdaResponse(statusCode=99999), id="bad-status"),
+        pytest.param(LambdaResponse(multiValueHeaders={"X-A": 5}), id="bad-multi"),  # type: ignore[dict-item]
+    ],
+)
+def test_a_broken_lambda_response_is_an_error_not_a_502(response):
+    result = aws_lambda_handler()(lambda e, c: response)(http_api_event(), None)
+    assert_proxy_result(result)
+    assert 100 <= result["statusCode"] <= 599
+
+
+def test_error_path_never_raises():
+    from decimal import Decimal
+
+    @aws_lambda_handler()
+    def handler(event, context):
+        raise AppError("B1", "x", details={"v": Decimal("Infinity")})
+
+    result = handler(rest_event(), None)
+    body = envelope(result)
+    assert body["rslt_cd"] == "B1"
+    assert "details" not in body
+    assert handler({"direct": True}, None)["rslt_cd"] == "B1"
+
+
+def test_cancelled_async_handler_is_an_internal_error():
+    import asyncio
+
+    @aws_lambda_handler()
+    async def handler(event, context):
+        raise asyncio.CancelledError
+
+    assert envelope(handler(rest_event(), None))["rslt_cd"] == "S99999"
+
+
+def test_decorator_cors_config_wins_over_create_defaults():
+    cors = CorsConfig(
+        allow_origins=("https://app.example.com",),
+        allow_methods=("GET",),
+        allow_headers=("Content-Type",),
+        allow_credentials=True,
+    )
+    handler = aws_lambda_handler(cors=cors)(lambda e, c: LambdaResponse.create(body={"ok": 1}))
+    allowed = handler(rest_event(headers={"Origin": "https://app.example.com"}), None)["headers"]
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert allowed["Access-Control-Allow-Credentials"] == "true"
+    other = handler(rest_event(headers={"Origin": "https://evil.example"}), None)["headers"]
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_vary_is_merged_not_replaced():
+    cors = CorsConfig(allow_origins=("https://a.example",))
+    handler = aws_lambda_handler(cors=cors)(
+        lambda e, c: {"statusCode": 200, "headers": {"Vary": "Accept-Encoding"}, "body": ""}
+    )
+    headers = handler(rest_event(headers={"Origin": "https://a.example"}), None)["headers"]
+    assert headers["Vary"] == "Accept-Encoding, Origin"
+
+
+@pytest.mark.parametrize("body", ["NaN", '{"x": Infinity}', "-Infinity"])
+def test_nan_and_infinity_are_not_json(body):
+    reports: list[str] = []
+    handler = aws_lambda_handler(error_receiver=reports.append)(lambda e, c: get_body(e))
+    result = handler(rest_event("POST", body=body), None)
+    assert result["statusCode"] == 400
+    assert envelope(result)["rslt_cd"] == "S40001"
+
+
+def test_a_body_that_is_not_a_string_is_a_malformed_event():
+    event = rest_event("POST")
+    event["body"] = {"a": 1}
+    result = aws_lambda_handler()(lambda e, c: get_body(e))(event, None)
+    assert result["statusCode"] == 400
+    assert envelope(result)["rslt_cd"] == "S40000"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset", "header"),
+    [
+        ("application/vnd.api+json", "UTF-8", "application/vnd.api+json; charset=UTF-8"),
+        ("application/problem+json", "UTF-8", "application/problem+json; charset=UTF-8"),
+        ("application/json", None, "application/json"),
+    ],
+)
+def test_json_content_types_and_charset_are_kept(content_type, charset, header):
+    handler = aws_lambda_handler(content_type=content_type, charset=charset)(lambda e, c: {})
+    assert handler(rest_event(), None)["headers"]["Content-Type"] == header
+
+
+def test_headers_and_request_context_serialise():
+    from lambdakit import LambdaEvent
+
+    @aws_lambda_handler()
+    def handler(event, context):
+        view = LambdaEvent(**event)
+        return {"headers": view.headers, "context": view.requestContext}
+
+    data = envelope(handler(rest_event(headers={"X-A": "1"}), None))["data"]
+    assert data["headers"] == {"X-A": "1"}
+    assert data["context"]["stage"] == "prod"
+
+
+def test_alb_single_value_mode_sends_the_cookie_in_headers():
+    handler = aws_lambda_handler()(
+        lambda e, c: LambdaResponse.create(body={}, cookies=["s=1; HttpOnly"])
+    )
+    result = handler(alb_event(), None)
+    assert result["headers"]["Set-Cookie"] == "s=1; HttpOnly"
+    assert "multiValueHeaders" not in result
+
+
+def test_error_status_code_must_be_a_status():
+    with pytest.raises(ValueError, match="statusCode"):
+        aws_lambda_handler(error_status_code=999)
+
+
+def test_error_message_hides_exception_text():
+    handler = aws_lambda_handler(error_message="Internal error")(
+        lambda e, c: (_ for _ in ()).throw(RuntimeError("db password=hunter2"))
+    )
+    body = envelope(handler(rest_event(), None))
+    assert body == {"rslt_cd": "S99999", "rslt_msg": "Internal error", "duration": body["duration"]}
+
+
+def test_decorator_without_parentheses_says_so():
+    @aws_lambda_handler  # type: ignore[arg-type]
+    def handler(event, context):
+        return {}
+
+    with pytest.raises(TypeError, match="parentheses"):
+        handler(rest_event(), None)  # type: ignore[call-arg, arg-type]

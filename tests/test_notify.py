@@ -29,7 +29,7 @@ def test_report_redacts_query_and_nested_body():
         "POST",
         "/p",
         query={"access_token": "s3cr3t-value", "page": "2"},
-        body={"user": {"Password": "pw", "name": "n"}, "cards": [{"cvv": "123"}]},
+        body={"user": {"Password": "pw", "name": "n"}, "payments": [{"cvv": "123"}]},
     )
     report = report_for(event)
     assert "s3cr3t-value" not in report
@@ -80,3 +80,23 @@ def test_deliver_swallows_and_logs_receiver_errors(caplog):
     finally:
         logger.propagate = False
     assert "error_receiver failed" in caplog.text
+
+
+def test_more_secret_names_are_redacted():
+    redactor = Redactor()
+    for name in (
+        "X-Auth",
+        "access_key",
+        "X-Amzn-Oidc-Data",
+        "X-Amzn-Oidc-Accesstoken",
+        "jwt",
+        "otp",
+        "pin",
+        "ssn",
+        "key",
+        "client_secret",
+        "Proxy-Authorization",
+    ):
+        assert redactor.is_secret(name), name
+    for name in ("shipping", "monkey", "name", "keyboard_layout", "page"):
+        assert not redactor.is_secret(name), name

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional, TypedDict
 
 import pytest
+from typing_extensions import NotRequired
 
 from lambdakit import ValidationError, aws_lambda_handler, get_body
 from lambdakit.testing import rest_event
@@ -145,3 +146,30 @@ def test_get_body_with_a_model_through_the_decorator():
     missing = handler(rest_event("POST"), None)
     assert missing["statusCode"] == 422
     assert "request body is required" in json.loads(missing["body"])["rslt_msg"]
+
+
+class Patch(TypedDict):
+    name: str
+    note: NotRequired[str]
+
+
+def test_typed_dict_not_required_keys():
+    assert validate({"name": "a"}, Patch) == {"name": "a"}
+    with pytest.raises(ValidationError) as caught:
+        validate({"name": "a", "note": 1}, Patch)
+    assert caught.value.errors == [{"field": "note", "message": "expected string, got integer"}]
+
+
+def test_model_checks_in_post_init_are_validation_errors():
+    @dataclass
+    class Age:
+        years: int
+
+        def __post_init__(self) -> None:
+            if self.years < 0:
+                raise ValueError("years must be >= 0")
+
+    with pytest.raises(ValidationError) as caught:
+        validate({"years": -1}, Age)
+    assert caught.value.errors == [{"field": "", "message": "years must be >= 0"}]
+    assert caught.value.status_code == 422
