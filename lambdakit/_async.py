@@ -2,8 +2,8 @@
 
 ``asyncio`` is imported only when something async actually runs, so a synchronous handler
 never pays for it. Coroutines run on one event loop kept for the life of the container (as a
-warm Lambda is reused), or, when a loop is already running in this thread (an async test, a
-local server), on a private loop in a worker thread.
+warm Lambda is reused; one per thread elsewhere), or, when a loop is already running in this
+thread (an async test, an async caller), on a private loop in a worker thread.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_loop_lock = threading.Lock()
-_loop: Any = None  # asyncio.AbstractEventLoop, created on first use
+# One event loop per thread, created on first use and kept: on Lambda that is the container's
+# one loop; under the local server each worker thread gets its own.
+_loops = threading.local()
 
 
 def is_async_callable(obj: Any) -> bool:
@@ -32,13 +33,12 @@ def is_async_callable(obj: Any) -> bool:
 
 
 def _container_loop() -> Any:
-    global _loop
     import asyncio
 
-    with _loop_lock:
-        if _loop is None or _loop.is_closed():
-            _loop = asyncio.new_event_loop()
-        return _loop
+    loop = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:

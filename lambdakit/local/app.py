@@ -1,0 +1,174 @@
+"""The local API Gateway as an ASGI application: HTTP routes, the WebSocket API and
+``@connections`` on one port. The server (uvicorn) does the HTTP and WebSocket protocol work;
+this module only turns requests into events and results into responses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any, Final
+
+from lambdakit.local import connections_api
+from lambdakit.local.config import GatewayConfig
+from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
+from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
+from lambdakit.local.proxy_result import (
+    INTERNAL_SERVER_ERROR,
+    HttpResponse,
+    MalformedResult,
+    error_response,
+    to_http_response,
+)
+from lambdakit.local.routing import Router
+from lambdakit.local.ws_session import Receive, Registry, Send, run_session
+from lambdakit.logs import logger
+
+CONFIG_ENV: Final = "LAMBDAKIT_LOCAL_CONFIG"
+MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota
+API_GATEWAY_TIMEOUT: Final = 29.0
+
+
+class LocalGateway:
+    """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server."""
+
+    def __init__(self, config: GatewayConfig, invoker: Invoker | None = None) -> None:
+        _quiet_uvicorn_rejection_noise()
+        self.config = config
+        self.invoker = invoker or Invoker()
+        self.registry = Registry()
+        self._router = Router(config.http_routes)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            response = await self._http(scope, receive)
+            await _send_response(send, response)
+        elif scope["type"] == "websocket":
+            await run_session(scope, receive, send, self.config, self.invoker, self.registry)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.invoker.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: dict[str, Any], receive: Receive) -> HttpResponse:
+        body = await _read_body(receive)
+        if body is None:
+            return error_response(413, "Request Entity Too Large")
+        request = _request(scope, body)
+        connection_id = connections_api.connection_id_from(request.path, self.config.stage)
+        if connection_id is not None and self.config.websocket is not None:
+            return await connections_api.handle(request.method, connection_id, body, self.registry)
+        match = self._router.match(request.method, request.path)
+        if match is None:
+            v2 = any(r.payload_version == "2.0" for r in self.config.http_routes)
+            # What each kind of API answers for a route it does not have.
+            return (
+                error_response(404, "Not Found")
+                if v2
+                else error_response(403, "Missing Authentication Token")
+            )
+        route = match.route
+        build = rest_event if route.payload_version == "1.0" else http_api_event
+        event = build(request, match, self.config.stage)
+        try:
+            invocation = await self.invoker.invoke(route.function, event)
+        except FunctionTimeout:
+            if route.function.timeout >= API_GATEWAY_TIMEOUT:
+                return error_response(504, "Endpoint request timed out")
+            return INTERNAL_SERVER_ERROR
+        except FunctionError:
+            return INTERNAL_SERVER_ERROR
+        try:
+            response = to_http_response(invocation.result, route.payload_version)
+        except MalformedResult as problem:
+            logger.error(
+                "%s Malformed Lambda proxy response: %s",
+                invocation.request_id,
+                problem,
+                extra={"request_id": invocation.request_id},
+            )
+            return INTERNAL_SERVER_ERROR
+        logger.info(
+            "%s %s %d",
+            request.method,
+            request.path,
+            response.status,
+            extra={"request_id": invocation.request_id},
+        )
+        return response
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _request(scope: dict[str, Any], body: bytes) -> HttpRequest:
+    headers = [
+        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])
+    ]
+    client = scope.get("client") or ("127.0.0.1", 0)
+    server = scope.get("server") or ("127.0.0.1", 0)
+    host = next((v for k, v in headers if k == "host"), f"{server[0]}:{server[1]}")
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
+    return HttpRequest(
+        method=scope["method"].upper(),
+        path=path,
+        raw_query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+        source_ip=client[0],
+        host=host,
+    )
+
+
+async def _send_response(send: Send, response: HttpResponse) -> None:
+    headers = [
+        (k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers
+    ]
+    if not any(k == b"content-length" for k, _ in headers):
+        headers.append((b"content-length", str(len(response.body)).encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class _RejectedHandshakeFilter(logging.Filter):
+    # uvicorn's websockets-sansio logs an error after an app rejects a handshake with the
+    # ASGI "websocket.http.response" extension, although the response went out as sent.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "returned without completing handshake" not in record.getMessage()
+
+
+def _quiet_uvicorn_rejection_noise() -> None:
+    log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _RejectedHandshakeFilter) for f in log.filters):
+        log.addFilter(_RejectedHandshakeFilter())
+
+
+def app_from_environment() -> LocalGateway:
+    """The app for ``uvicorn --factory``: its configuration comes from ``LAMBDAKIT_LOCAL_CONFIG``
+    (set by the CLI), so the reloader's fresh processes serve the same thing."""
+    from lambdakit.local.cli import config_from_json
+
+    return LocalGateway(config_from_json(json.loads(os.environ[CONFIG_ENV])))

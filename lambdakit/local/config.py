@@ -1,0 +1,71 @@
+"""What the local API Gateway serves: its HTTP routes, WebSocket routes and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+PayloadVersion = Literal["1.0", "2.0"]
+
+DEFAULT_STAGE: Final = "local"
+DEFAULT_ROUTE_SELECTION: Final = "$request.body.action"
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A Lambda function to call: ``module:attribute``, with its timeout in seconds."""
+
+    handler: str
+    timeout: float = 30.0
+    name: str = ""
+
+    @property
+    def function_name(self) -> str:
+        return self.name or self.handler.replace(":", ".")
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """An HTTP route: method (or ``ANY``), path template (``/items/{id}``, ``/{proxy+}``, or
+    ``$default`` for anything), and the function and payload version of its integration."""
+
+    method: str
+    path: str
+    function: FunctionRef
+    payload_version: PayloadVersion = "1.0"
+
+
+@dataclass(frozen=True)
+class WebSocketApi:
+    """A WebSocket API: its route selection expression and the function of each route key.
+
+    ``catch_all`` serves every route key (``--websocket`` alone: the function answers unknown
+    ones itself); otherwise only ``routes`` exist, as with a template.
+    """
+
+    routes: dict[str, FunctionRef]
+    route_selection_expression: str = DEFAULT_ROUTE_SELECTION
+    catch_all: FunctionRef | None = None
+
+    def function_for(self, route_key: str) -> FunctionRef | None:
+        return self.routes.get(route_key) or self.catch_all
+
+
+@dataclass(frozen=True)
+class Limits:
+    """API Gateway's WebSocket quotas, smaller for tests."""
+
+    max_message_bytes: int = 128 * 1024
+    max_frame_bytes: int = 32 * 1024
+    idle_timeout: float = 10 * 60
+    max_duration: float = 2 * 60 * 60
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Everything the local gateway serves."""
+
+    http_routes: tuple[HttpRoute, ...] = ()
+    websocket: WebSocketApi | None = None
+    stage: str = DEFAULT_STAGE
+    limits: Limits = field(default_factory=Limits)

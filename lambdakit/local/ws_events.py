@@ -1,0 +1,167 @@
+"""The events API Gateway sends for a WebSocket API: ``$connect``, messages, ``$disconnect``;
+route selection; and the header names as clients send them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import uuid
+from typing import Any, Final
+from urllib.parse import parse_qsl
+
+from lambdakit.local.http_events import API_ID
+
+# HTTP/1.1 servers lower-case header names; API Gateway passes them as the client sent them,
+# which for browsers and common clients is this casing.
+_CANONICAL: Final = {
+    "sec-websocket-key": "Sec-WebSocket-Key",
+    "sec-websocket-version": "Sec-WebSocket-Version",
+    "sec-websocket-extensions": "Sec-WebSocket-Extensions",
+    "sec-websocket-protocol": "Sec-WebSocket-Protocol",
+    "www-authenticate": "WWW-Authenticate",
+    "x-amzn-trace-id": "X-Amzn-Trace-Id",
+}
+
+
+def canonical_header(name: str) -> str:
+    """``user-agent`` -> ``User-Agent``, ``sec-websocket-key`` -> ``Sec-WebSocket-Key``."""
+    return _CANONICAL.get(name) or "-".join(p[:1].upper() + p[1:] for p in name.split("-"))
+
+
+def new_connection_id() -> str:
+    """An id shaped like API Gateway's: 16 characters of URL-safe base64, ending in ``=``."""
+    return base64.urlsafe_b64encode(os.urandom(11)).decode("ascii")
+
+
+def _context(
+    route_key: str,
+    event_type: str,
+    connection_id: str,
+    connected_at: int,
+    stage: str,
+    domain: str,
+    source_ip: str,
+    user_agent: str | None,
+) -> dict[str, Any]:
+    now = time.time()
+    request_id = base64.urlsafe_b64encode(os.urandom(11)).decode("ascii")
+    identity: dict[str, Any] = {"sourceIp": source_ip}
+    if user_agent:
+        identity["userAgent"] = user_agent
+    return {
+        "routeKey": route_key,
+        "eventType": event_type,
+        "extendedRequestId": request_id,
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "messageDirection": "IN",
+        "stage": stage,
+        "connectedAt": connected_at,
+        "requestTimeEpoch": int(now * 1000),
+        "identity": identity,
+        "requestId": request_id,
+        "domainName": domain,
+        "connectionId": connection_id,
+        "apiId": API_ID,
+    }
+
+
+class ConnectionInfo:
+    """What API Gateway knows about a connection, for its events and ``GetConnection``."""
+
+    def __init__(
+        self,
+        connection_id: str,
+        *,
+        stage: str,
+        domain: str,
+        source_ip: str,
+        headers: list[tuple[str, str]],
+        raw_query: str,
+    ) -> None:
+        self.connection_id = connection_id
+        self.stage = stage
+        self.domain = domain
+        self.source_ip = source_ip
+        self.headers = headers
+        self.raw_query = raw_query
+        self.connected_at = int(time.time() * 1000)
+        self.last_active_at = self.connected_at
+        self.user_agent = next((v for k, v in headers if k == "user-agent"), None)
+
+    def touch(self) -> None:
+        self.last_active_at = int(time.time() * 1000)
+
+    def connect_event(self, scheme: str, port: int) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for name, value in [
+            *self.headers,
+            ("x-forwarded-for", self.source_ip),
+            ("x-forwarded-port", str(port)),
+            ("x-forwarded-proto", scheme),
+        ]:
+            key = canonical_header(name)
+            headers[key] = value
+            multi.setdefault(key, []).append(value)
+        event: dict[str, Any] = {
+            "headers": headers,
+            "multiValueHeaders": multi,
+            "requestContext": self._context("$connect", "CONNECT"),
+            "isBase64Encoded": False,
+        }
+        query = parse_qsl(self.raw_query, keep_blank_values=True)
+        if query:
+            event["queryStringParameters"] = dict(query)
+            multi_query: dict[str, list[str]] = {}
+            for name, value in query:
+                multi_query.setdefault(name, []).append(value)
+            event["multiValueQueryStringParameters"] = multi_query
+        return event
+
+    def message_event(self, route_key: str, body: str) -> dict[str, Any]:
+        context = self._context(route_key, "MESSAGE")
+        context["messageId"] = str(uuid.uuid4())[:16]
+        return {"requestContext": context, "body": body, "isBase64Encoded": False}
+
+    def disconnect_event(self, status_code: int, reason: str) -> dict[str, Any]:
+        context = self._context("$disconnect", "DISCONNECT")
+        context["disconnectStatusCode"] = status_code
+        context["disconnectReason"] = reason
+        headers = {"Host": self.domain, "X-Forwarded-For": self.source_ip}
+        return {
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "requestContext": context,
+            "isBase64Encoded": False,
+        }
+
+    def _context(self, route_key: str, event_type: str) -> dict[str, Any]:
+        return _context(
+            route_key,
+            event_type,
+            self.connection_id,
+            self.connected_at,
+            self.stage,
+            self.domain,
+            self.source_ip,
+            self.user_agent,
+        )
+
+
+def select_route(expression: str, body: str) -> str | None:
+    """The value ``expression`` (``$request.body.action``, nested paths allowed) selects from
+    a message, or ``None`` (then ``$default`` applies), as API Gateway evaluates it."""
+    prefix = "$request.body."
+    if not expression.startswith(prefix):
+        return None
+    try:
+        value: Any = json.loads(body)
+    except ValueError:
+        return None
+    for part in expression[len(prefix) :].split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value if isinstance(value, str) else None

@@ -1,0 +1,274 @@
+"""One WebSocket connection through the local gateway, as API Gateway runs it.
+
+``$connect`` gets the handshake's headers and query, and its result decides the handshake (a
+non-2xx result rejects it with that status). Each text message is routed by the route selection
+expression, ``$default`` as fallback; a handler's response body goes back to the client; a
+handler error sends API Gateway's ``Internal server error`` frame and keeps the socket open; no
+matching route sends the ``Forbidden`` frame. Limits: a message over 128 KB closes with 1009, a
+binary frame with 1003; idle timeout and maximum duration close with 1001. ``$disconnect``
+carries the close code and reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from lambdakit.local.config import GatewayConfig, WebSocketApi
+from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
+from lambdakit.local.ws_events import ConnectionInfo, new_connection_id, select_route
+from lambdakit.logs import logger
+
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+CLOSE_NORMAL: Final = 1000
+CLOSE_GOING_AWAY: Final = 1001
+CLOSE_UNSUPPORTED: Final = 1003
+CLOSE_NO_STATUS: Final = 1005
+CLOSE_TOO_BIG: Final = 1009
+
+
+class Session:
+    """A live connection: the registry's handle for ``@connections`` to send and close."""
+
+    def __init__(self, info: ConnectionInfo, send: Send) -> None:
+        self.info = info
+        self._send = send
+        self._lock = asyncio.Lock()
+        self.closed = False
+        self.close_code = CLOSE_NO_STATUS
+        self.close_reason = ""
+        self.closed_event = asyncio.Event()
+
+    async def send_message(self, data: bytes | str) -> None:
+        """Send one frame: text when it is UTF-8, else binary."""
+        if isinstance(data, bytes):
+            try:
+                frame: dict[str, Any] = {"type": "websocket.send", "text": data.decode("utf-8")}
+            except UnicodeDecodeError:
+                frame = {"type": "websocket.send", "bytes": data}
+        else:
+            frame = {"type": "websocket.send", "text": data}
+        async with self._lock:
+            if self.closed:
+                raise ConnectionError("connection closed")
+            await self._send(frame)
+        self.info.touch()
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close from the server side; the session then sends ``$disconnect``."""
+        async with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            self.close_code, self.close_reason = code, reason
+            try:
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+            except Exception:  # the client is already gone
+                logger.debug("close of %s failed", self.info.connection_id)
+        self.closed_event.set()
+
+
+class Registry:
+    """Live connections by id."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, Session] = {}
+
+    def get(self, connection_id: str) -> Session | None:
+        session = self.sessions.get(connection_id)
+        return None if session is None or session.closed else session
+
+
+async def run_session(
+    scope: dict[str, Any],
+    receive: Receive,
+    send: Send,
+    config: GatewayConfig,
+    invoker: Invoker,
+    registry: Registry,
+) -> None:
+    api = config.websocket
+    first = await receive()
+    if first["type"] != "websocket.connect":
+        return
+    if api is None:
+        await send({"type": "websocket.close", "code": 1008, "reason": "no WebSocket API"})
+        return
+    client = scope.get("client") or ("127.0.0.1", 0)
+    server = scope.get("server") or ("127.0.0.1", 0)
+    headers = [
+        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])
+    ]
+    host = next((v for k, v in headers if k == "host"), f"{server[0]}:{server[1]}")
+    info = ConnectionInfo(
+        new_connection_id(),
+        stage=config.stage,
+        domain=host,
+        source_ip=client[0],
+        headers=headers,
+        raw_query=scope.get("query_string", b"").decode("latin-1"),
+    )
+    accepted = await _connect(api, info, scope, send, invoker, server[1])
+    if not accepted:
+        return
+    session = Session(info, send)
+    registry.sessions[info.connection_id] = session
+    logger.info(
+        "WebSocket %s connected", info.connection_id, extra={"connection_id": info.connection_id}
+    )
+    try:
+        await _serve(api, session, receive, config, invoker)
+    finally:
+        registry.sessions.pop(info.connection_id, None)
+        await _invoke_route(
+            api,
+            "$disconnect",
+            invoker,
+            info.disconnect_event(session.close_code, session.close_reason),
+        )
+        logger.info(
+            "WebSocket %s disconnected (%d)",
+            info.connection_id,
+            session.close_code,
+            extra={"connection_id": info.connection_id},
+        )
+
+
+async def _connect(
+    api: WebSocketApi,
+    info: ConnectionInfo,
+    scope: dict[str, Any],
+    send: Send,
+    invoker: Invoker,
+    port: int,
+) -> bool:
+    function = api.function_for("$connect")
+    accept_headers: list[tuple[bytes, bytes]] = []
+    if function is not None:
+        event = info.connect_event(scope.get("scheme", "ws").replace("ws", "http"), port)
+        try:
+            result = (await invoker.invoke(function, event)).result
+        except (FunctionError, FunctionTimeout):
+            await _reject(scope, send, 500, b'{"message":"Internal server error"}')
+            return False
+        status = result.get("statusCode", 200) if isinstance(result, dict) else 200
+        if not isinstance(status, int) or not 200 <= status < 300:
+            status = status if isinstance(status, int) and 100 <= status <= 599 else 502
+            body = result.get("body") if isinstance(result, dict) else None
+            await _reject(scope, send, status, body.encode() if isinstance(body, str) else b"")
+            logger.info("WebSocket $connect rejected with %d", status)
+            return False
+        result_headers = result.get("headers") if isinstance(result, dict) else None
+        protocol = (result_headers or {}).get("Sec-WebSocket-Protocol") or (
+            result_headers or {}
+        ).get("sec-websocket-protocol")
+        if isinstance(protocol, str):
+            accept_headers.append((b"sec-websocket-protocol", protocol.encode()))
+    accept: dict[str, Any] = {"type": "websocket.accept", "headers": accept_headers}
+    protocol_header = next((v for k, v in accept_headers if k == b"sec-websocket-protocol"), None)
+    if protocol_header is not None:
+        accept["subprotocol"] = protocol_header.decode()
+        accept["headers"] = []
+    await send(accept)
+    return True
+
+
+async def _reject(scope: dict[str, Any], send: Send, status: int, body: bytes) -> None:
+    if "websocket.http.response" in scope.get("extensions", {}):
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": body})
+    else:
+        await send({"type": "websocket.close", "code": 1008})
+
+
+async def _serve(
+    api: WebSocketApi, session: Session, receive: Receive, config: GatewayConfig, invoker: Invoker
+) -> None:
+    limits = config.limits
+    deadline = time.monotonic() + limits.max_duration
+    while not session.closed:
+        idle_left = limits.idle_timeout - (time.time() * 1000 - session.info.last_active_at) / 1000
+        timeout = min(idle_left, deadline - time.monotonic())
+        if timeout <= 0:
+            await session.close(CLOSE_GOING_AWAY, "Going away")
+            return
+        closed = asyncio.ensure_future(session.closed_event.wait())
+        received = asyncio.ensure_future(receive())
+        done, _ = await asyncio.wait(
+            {closed, received}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        closed.cancel()
+        if received not in done:
+            received.cancel()
+            if session.closed_event.is_set():
+                return  # closed by @connections DELETE
+            continue  # a timer ran out: the loop closes if it is really over
+        message = received.result()
+        if message["type"] == "websocket.disconnect":
+            session.closed = True
+            session.close_code = int(message.get("code") or CLOSE_NO_STATUS)
+            session.close_reason = message.get("reason") or ""
+            return
+        session.info.touch()
+        text = message.get("text")
+        if text is None:
+            await session.close(CLOSE_UNSUPPORTED, "Binary frames are not supported")
+            return
+        if len(text.encode("utf-8")) > limits.max_message_bytes:
+            await session.close(CLOSE_TOO_BIG, "Message too big")
+            return
+        await _message(api, session, text, invoker)
+
+
+async def _message(api: WebSocketApi, session: Session, text: str, invoker: Invoker) -> None:
+    info = session.info
+    selected = select_route(api.route_selection_expression, text) or "$default"
+    route_key = selected if api.function_for(selected) is not None else "$default"
+    if api.catch_all is None and route_key not in api.routes:
+        route_key = ""
+    event = info.message_event(route_key or selected, text)
+    ids = {"connectionId": info.connection_id, "requestId": event["requestContext"]["requestId"]}
+    function = api.function_for(route_key) if route_key else None
+    if function is None:
+        await _reply(session, {"message": "Forbidden", **ids})
+        return
+    try:
+        result = (await invoker.invoke(function, event)).result
+    except (FunctionError, FunctionTimeout):
+        await _reply(session, {"message": "Internal server error", **ids})
+        return
+    body = result.get("body") if isinstance(result, dict) else None
+    if isinstance(body, str) and body:
+        await _reply(session, body)
+
+
+async def _reply(session: Session, message: dict[str, Any] | str) -> None:
+    text = message if isinstance(message, str) else json.dumps(message)
+    with contextlib.suppress(ConnectionError):  # the client left while the handler ran
+        await session.send_message(text)
+
+
+async def _invoke_route(
+    api: WebSocketApi, route_key: str, invoker: Invoker, event: dict[str, Any]
+) -> None:
+    function = api.function_for(route_key)
+    if function is None:
+        return
+    # Errors are logged by the invoker; API Gateway ignores what $disconnect returns.
+    with contextlib.suppress(FunctionError, FunctionTimeout):
+        await invoker.invoke(function, event)
