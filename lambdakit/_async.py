@@ -42,15 +42,19 @@ def _container_loop() -> Any:
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:
-    """Run ``awaitable`` to completion from synchronous code and return its result."""
+    """Run ``awaitable`` to completion from synchronous code and return its result. A
+    cancelled coroutine becomes a ``RuntimeError``: cancellation must not escape a handler."""
     import asyncio
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        loop = _container_loop()
-        return loop.run_until_complete(awaitable)  # type: ignore[no-any-return]
-    return _run_in_thread(awaitable)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loop = _container_loop()
+            return loop.run_until_complete(awaitable)  # type: ignore[no-any-return]
+        return _run_in_thread(awaitable)
+    except asyncio.CancelledError:
+        raise RuntimeError("the async handler was cancelled") from None
 
 
 def _run_in_thread(awaitable: Awaitable[T]) -> T:
@@ -74,11 +78,5 @@ def call_sync(func: Callable[..., Any], *args: Any) -> Any:
 
 
 def call_async(func: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """Call an async function from synchronous code and wait for its result. A cancelled
-    coroutine becomes a ``RuntimeError``: cancellation must not escape a Lambda handler."""
-    import asyncio
-
-    try:
-        return run_sync(func(*args))
-    except asyncio.CancelledError:
-        raise RuntimeError("the async handler was cancelled") from None
+    """Call an async function from synchronous code and wait for its result."""
+    return run_sync(func(*args))

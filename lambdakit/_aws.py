@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def error_code(error: BaseException) -> str | None:
@@ -23,3 +24,36 @@ def region(explicit: str | None = None) -> str:
         or os.environ.get("AWS_DEFAULT_REGION")
         or "us-east-1"
     )
+
+
+def client(
+    service: str,
+    *,
+    install_hint: str,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    max_attempts: int = 3,
+    timeout: float = 5.0,
+    max_pool_connections: int = 10,
+) -> Any:
+    """A boto3 client with botocore's ``standard`` retries (backoff with jitter, throttling
+    included) over ``max_attempts`` attempts in all, and connect/read timeouts."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise ImportError(install_hint) from None
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": max_attempts},
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        max_pool_connections=max_pool_connections,
+    )
+    return boto3.session.Session().client(
+        service, config=config, region_name=region(region_name), endpoint_url=endpoint_url
+    )
+
+
+def dns_suffix(region_name: str) -> str:
+    """``amazonaws.com``, or ``amazonaws.com.cn`` in the China regions."""
+    return "amazonaws.com.cn" if region_name.startswith("cn-") else "amazonaws.com"

@@ -1,29 +1,25 @@
 """``APIGatewayWSConnectionManager``: WebSocket connection state, with a TTL, in a store.
 
-The store is DynamoDB by default (the seed's table layout; see ``stores/dynamodb.py``). The
-environment can choose another without a code change: ``LAMBDAKIT_CONNECTION_STORE`` set to
-``sqlite`` (file ``LAMBDAKIT_SQLITE_PATH``, default ``.lambdakit/connections.sqlite3``) or
-``memory``. Every method is async and never blocks the event loop.
+The store is DynamoDB by default (the seed's table layout; see ``stores/dynamodb.py``); the
+environment can choose another without a code change (``stores.store_from_env``). Every method
+is async and never blocks the event loop.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any
 
 from lambdakit import _json
 from lambdakit.logs import logger
-from lambdakit.websocket.messaging import SendResult, WebSocketSender, resolve_endpoint
+from lambdakit.websocket.stores import store_from_env
 from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord, ConnectionStore
 
-STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
-SQLITE_PATH_ENV: Final = "LAMBDAKIT_SQLITE_PATH"
-DEFAULT_SQLITE_PATH: Final = ".lambdakit/connections.sqlite3"
-
-_memory_stores: dict[str, ConnectionStore] = {}
+if TYPE_CHECKING:
+    from lambdakit.websocket.messaging import SendResult, WebSocketSender
 
 
 @dataclass(frozen=True)
@@ -50,25 +46,6 @@ class WebSocketConnection:
         }
 
 
-def store_from_env(table_name: str) -> ConnectionStore:
-    """The store ``LAMBDAKIT_CONNECTION_STORE`` names: ``dynamodb`` (default), ``sqlite`` or
-    ``memory`` (one per table name in this process)."""
-    kind = (os.environ.get(STORE_ENV) or "dynamodb").strip().lower()
-    if kind == "dynamodb":
-        from lambdakit.websocket.stores.dynamodb import DynamoDBStore
-
-        return DynamoDBStore(table_name)
-    if kind == "sqlite":
-        from lambdakit.websocket.stores.sqlite import SQLiteStore
-
-        return SQLiteStore(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE_PATH)
-    if kind == "memory":
-        from lambdakit.websocket.stores.memory import MemoryStore
-
-        return _memory_stores.setdefault(table_name, MemoryStore())
-    raise ValueError(f"{STORE_ENV} must be dynamodb, sqlite or memory, not {kind!r}")
-
-
 class APIGatewayWSConnectionManager:
     """Connection state for a WebSocket API: connect, disconnect, look up, track, list.
 
@@ -91,7 +68,7 @@ class APIGatewayWSConnectionManager:
             raise ValueError("table_name must be a non-empty string")
         if not isinstance(partition, str) or not partition:
             raise ValueError("partition must be a non-empty string")
-        if not isinstance(connection_ttl, int) or connection_ttl <= 0:
+        if type(connection_ttl) is not int or connection_ttl <= 0:
             raise ValueError("connection_ttl must be a positive number of seconds")
         self.table_name = table_name
         self.partition = partition
@@ -116,8 +93,7 @@ class APIGatewayWSConnectionManager:
     ) -> dict[str, Any]:
         """Record a new connection. Returns a 200 result a ``$connect`` handler can return."""
         _check_id(connection_id)
-        if client_data is not None and not isinstance(client_data, Mapping):
-            raise TypeError("client_data must be a mapping (a dict)")
+        data = _json_object(client_data)
         now = self._clock()
         await self.store.put(
             ConnectionRecord(
@@ -128,7 +104,7 @@ class APIGatewayWSConnectionManager:
                 connected_at=now,
                 last_seen=now,
                 ttl=int(now) + self.connection_ttl,
-                client_data=dict(client_data) if client_data is not None else None,
+                client_data=data,
             )
         )
         return {"statusCode": 200, "body": _json.dumps({"message": "Connected"})}
@@ -179,6 +155,8 @@ class APIGatewayWSConnectionManager:
     ) -> WebSocketSender:
         """The ``WebSocketSender`` for the API stage of ``event`` (or ``endpoint_url``, or
         ``LAMBDAKIT_WS_ENDPOINT``); a connection found gone is marked disconnected here."""
+        from lambdakit.websocket.messaging import WebSocketSender, resolve_endpoint
+
         endpoint = resolve_endpoint(endpoint_url, event)
         sender = self._senders.get(endpoint)
         if sender is None:
@@ -210,6 +188,20 @@ class APIGatewayWSConnectionManager:
         if connection_ids is None:
             connection_ids = [c.connection_id for c in await self.list_connections()]
         return await sender.broadcast(data, connection_ids)
+
+
+def _json_object(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``client_data`` as every store keeps it: a JSON object, checked before any write."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise TypeError("client_data must be a mapping (a dict)")
+    try:
+        return json.loads(json.dumps(data, allow_nan=False))  # type: ignore[no-any-return]
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"client_data must be JSON (strings, numbers, lists, dicts): {error}"
+        ) from None
 
 
 def _check_id(connection_id: Any) -> None:

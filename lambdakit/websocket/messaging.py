@@ -13,14 +13,14 @@ custom domain ``https://{apiId}.execute-api.{region}.amazonaws.com/{stage}``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from lambdakit import _json
-from lambdakit._aws import error_code, region
+from lambdakit._aws import client as aws_client
+from lambdakit._aws import dns_suffix, error_code, region
 from lambdakit.events import LambdaEvent
 from lambdakit.logs import logger
 
@@ -53,7 +53,8 @@ def endpoint_from_event(event: Mapping[str, Any] | LambdaEvent) -> str:
     if ".execute-api." in domain or not api_id:
         return f"https://{domain}/{stage}"
     # A custom domain maps paths to stages; the management API lives on the API's own domain.
-    return f"https://{api_id}.execute-api.{region()}.amazonaws.com/{stage}"
+    name = region()
+    return f"https://{api_id}.execute-api.{name}.{dns_suffix(name)}/{stage}"
 
 
 def resolve_endpoint(
@@ -121,28 +122,21 @@ class WebSocketSender:
     @property
     def client(self) -> Any:
         if self._client is None:
-            try:
-                import boto3
-                from botocore.config import Config
-            except ImportError:
-                raise ImportError(
-                    "Sending to WebSocket clients needs boto3: pip install 'lambdakit[dynamodb]'"
-                ) from None
-            config = Config(
-                retries={"mode": "standard", "total_max_attempts": self._max_attempts},
-                connect_timeout=self._timeout,
-                read_timeout=self._timeout,
-                max_pool_connections=self.max_concurrency,
-            )
-            self._client = boto3.session.Session().client(
+            self._client = aws_client(
                 "apigatewaymanagementapi",
+                install_hint="Sending to WebSocket clients needs boto3: "
+                "pip install 'lambdakit[dynamodb]'",
+                region_name=self._region_name,
                 endpoint_url=self.endpoint_url,
-                region_name=region(self._region_name),
-                config=config,
+                max_attempts=self._max_attempts,
+                timeout=self._timeout,
+                max_pool_connections=self.max_concurrency,
             )
         return self._client
 
-    async def _run(self, function: Callable[..., Any], **kwargs: Any) -> Any:
+    async def _run(self, operation: str, **kwargs: Any) -> Any:
+        import asyncio
+
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -150,7 +144,22 @@ class WebSocketSender:
                 self.max_concurrency, thread_name_prefix="lambdakit-send"
             )
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: function(**kwargs))
+        # The client is made in the worker thread too: building one must not block the loop.
+        return await loop.run_in_executor(
+            self._pool, lambda: getattr(self.client, operation)(**kwargs)
+        )
+
+    def shutdown(self) -> None:
+        """Release the worker threads (they are made again if the sender is used again)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+    def __enter__(self) -> WebSocketSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
 
     async def send(self, connection_id: str, data: Any) -> SendResult:
         """Send ``data`` to one connection."""
@@ -159,22 +168,22 @@ class WebSocketSender:
     async def broadcast(self, data: Any, connection_ids: Iterable[str]) -> list[SendResult]:
         """Send ``data`` to every connection in ``connection_ids``, ``max_concurrency`` at a
         time; one result per connection, in order."""
+        import asyncio
+
         payload = encode_message(data)  # checked once, before any call
         return list(await asyncio.gather(*(self._post(cid, payload) for cid in connection_ids)))
 
     async def _post(self, connection_id: str, payload: bytes) -> SendResult:
-        client = self.client
         try:
-            await self._run(client.post_to_connection, ConnectionId=connection_id, Data=payload)
+            await self._run("post_to_connection", ConnectionId=connection_id, Data=payload)
         except Exception as error:
             return await self._failed(connection_id, error, "send")
         return SendResult(connection_id, ok=True)
 
     async def close(self, connection_id: str) -> SendResult:
         """Close a connection (API Gateway then sends ``$disconnect``)."""
-        client = self.client
         try:
-            await self._run(client.delete_connection, ConnectionId=connection_id)
+            await self._run("delete_connection", ConnectionId=connection_id)
         except Exception as error:
             return await self._failed(connection_id, error, "close")
         return SendResult(connection_id, ok=True)
@@ -182,9 +191,8 @@ class WebSocketSender:
     async def connection_info(self, connection_id: str) -> dict[str, Any] | None:
         """``connectedAt``, ``lastActiveAt`` (datetimes) and ``identity`` (``sourceIp``,
         ``userAgent``) of a connection, or ``None`` when it is gone."""
-        client = self.client
         try:
-            response = await self._run(client.get_connection, ConnectionId=connection_id)
+            response = await self._run("get_connection", ConnectionId=connection_id)
         except Exception as error:
             result = await self._failed(connection_id, error, "connection_info")
             if result.gone:

@@ -14,6 +14,7 @@ sends, so clients see one shape locally and on AWS.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import traceback as tb
 from collections.abc import Callable, Coroutine, Mapping
@@ -77,6 +78,8 @@ class WebSocketResolver:
             raise TypeError("error_receiver must be callable")
         self._routes: dict[str, Callable[..., Any]] = {}
         self._middleware: list[MiddlewareCallable] = []
+        self._composed: dict[str, _Route] = {}
+        self._executor: Any = None
         self._error_receiver = error_receiver
         self._traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
         self._redactor = Redactor(redact_fields)
@@ -108,6 +111,7 @@ class WebSocketResolver:
             if route in self._routes:
                 raise ValueError(f"a handler for the route {route!r} is already registered")
             self._routes[route] = func
+            self._composed.clear()
             return func
 
         return decorate
@@ -123,6 +127,10 @@ class WebSocketResolver:
         if not callable(instance):
             raise TypeError("middleware must be callable: (event, context, next_handler)")
         self._middleware.append(instance)
+        self._composed.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
         return middleware
 
     @property
@@ -140,8 +148,8 @@ class WebSocketResolver:
         connection_id = request.requestContext.connection_id
         if not isinstance(event, Mapping) or not route_key or not connection_id:
             return self._bad_request(request, ids, route_key, connection_id)
-        handler = self._match(route_key)
-        if handler is None:
+        route = self._route_for(route_key)
+        if route is None:
             logger.warning(
                 "No handler for WebSocket route %s",
                 route_key,
@@ -149,12 +157,10 @@ class WebSocketResolver:
             )
             return _result(403, {"message": "Forbidden", **ids})
         try:
-            if not self._middleware and not _async.is_async_callable(handler):
-                result = self._call(handler, route_key, request, event, context, connection_id)
+            if route.chain is None:  # sync handler, no middleware: no event loop at all
+                result = _async.call_sync(route.endpoint_sync, event, context)
             else:
-                result = _async.run_sync(
-                    self._chain(handler, route_key, request, connection_id)(event, context)
-                )
+                result = _async.call_async(route.chain, event, context)
             return _to_result(result)
         except AppError as error:
             self._log(error, request, ids, route_key, expected=True)
@@ -162,7 +168,7 @@ class WebSocketResolver:
                 self._notify(error, request, ids, error.code)
             status = error.status_code if error.status_code != 200 else 400
             return _result(status, {"rslt_cd": error.code, "rslt_msg": error.message, **ids})
-        except Exception as error:
+        except Exception as error:  # RuntimeError included: a cancelled handler lands here
             self._log(error, request, ids, route_key, expected=False)
             self._notify(error, request, ids, "S99999")
             body: dict[str, Any] = {"message": "Internal server error", **ids}
@@ -170,42 +176,37 @@ class WebSocketResolver:
                 body["traceback"] = "".join(tb.format_exception(error))
             return _result(500, body)
 
-    def _match(self, route_key: str) -> Callable[..., Any] | None:
-        handler = self._routes.get(route_key)
-        if handler is not None:
-            return handler
-        if route_key in (CONNECT, DISCONNECT):
-            return _accept  # API Gateway accepts a connection whose route has no handler
-        return self._routes.get(DEFAULT)
+    def _route_for(self, route_key: str) -> _Route | None:
+        """The composed route for a route key (built once, rebuilt when middleware is added)."""
+        route = self._composed.get(route_key)
+        if route is None:
+            handler = self._routes.get(route_key)
+            if handler is None and route_key in (CONNECT, DISCONNECT):
+                handler = _accept  # API Gateway accepts a connection whose route has no handler
+            if handler is None:
+                handler = self._routes.get(DEFAULT)
+            if handler is None:
+                return None
+            route = self._composed[route_key] = _Route(
+                handler,
+                takes_body=route_key not in (CONNECT, DISCONNECT),
+                middleware=self._middleware,
+                executor=self._sync_middleware_executor,
+            )
+        return route
 
-    @staticmethod
-    def _call(
-        handler: Callable[..., Any],
-        route_key: str,
-        request: LambdaEvent,
-        event: Any,
-        context: Any,
-        connection_id: str,
-    ) -> Any:
-        if route_key in (CONNECT, DISCONNECT):
-            return handler(event, context, connection_id)
-        return handler(event, context, connection_id, _message_body(request))
+    def _sync_middleware_executor(self) -> Any:
+        # Each sync middleware holds a thread while the rest of the chain runs: a pool of
+        # their own, as large as there are of them, so they never starve each other or the
+        # handler's own worker threads.
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-    def _chain(
-        self, handler: Callable[..., Any], route_key: str, request: LambdaEvent, connection_id: str
-    ) -> NextHandler:
-        async def endpoint(event: Any, context: Any) -> Any:
-            # A middleware may hand on a different event; read that one.
-            current = request if event is request.raw_event else LambdaEvent.from_event(event)
-            result = self._call(handler, route_key, current, event, context, connection_id)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-
-        chain: NextHandler = endpoint
-        for middleware in reversed(self._middleware):
-            chain = _link(middleware, chain)
-        return chain
+            count = sum(1 for m in self._middleware if not _async.is_async_callable(m))
+            self._executor = ThreadPoolExecutor(
+                max(count, 1), thread_name_prefix="lambdakit-middleware"
+            )
+        return self._executor
 
     def _bad_request(
         self,
@@ -270,15 +271,58 @@ class WebSocketResolver:
         deliver(self._error_receiver, report, request_id=ids["requestId"])
 
 
-def _link(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHandler:
+def _accept(*_args: Any) -> None:
+    return None
+
+
+class _Route:
+    """A handler with the middleware chain around it, composed once."""
+
+    __slots__ = ("chain", "handler", "takes_body")
+
+    def __init__(
+        self,
+        handler: Callable[..., Any],
+        *,
+        takes_body: bool,
+        middleware: list[MiddlewareCallable],
+        executor: Callable[[], Any],
+    ) -> None:
+        self.handler = handler
+        self.takes_body = takes_body
+        self.chain: NextHandler | None = None
+        if middleware or _async.is_async_callable(handler):
+            chain: NextHandler = self.endpoint
+            for item in reversed(middleware):
+                chain = _wrap(item, chain, executor)
+            self.chain = chain
+
+    def endpoint_sync(self, event: Any, context: Any) -> Any:
+        # A middleware may hand on a different event: read the one we are given.
+        request = LambdaEvent.from_event(event)
+        connection_id = request.requestContext.connection_id
+        if self.takes_body:
+            return self.handler(event, context, connection_id, _message_body(request))
+        return self.handler(event, context, connection_id)
+
+    async def endpoint(self, event: Any, context: Any) -> Any:
+        result = self.endpoint_sync(event, context)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+
+def _wrap(
+    middleware: MiddlewareCallable, next_handler: NextHandler, executor: Callable[[], Any]
+) -> NextHandler:
     if _async.is_async_callable(middleware):
 
-        async def call_async(event: Any, context: Any) -> Any:
+        async def run_async_middleware(event: Any, context: Any) -> Any:
             return await middleware(event, context, next_handler)
 
-        return call_async
+        return run_async_middleware
 
-    async def call_sync(event: Any, context: Any) -> Any:
+    async def run_sync_middleware(event: Any, context: Any) -> Any:
         # A plain sync middleware gets a next_handler it can call synchronously: it runs in a
         # worker thread while the rest of the chain stays on this loop.
         import asyncio
@@ -288,16 +332,12 @@ def _link(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHand
         def blocking_next(e: Any, c: Any) -> Any:
             return asyncio.run_coroutine_threadsafe(next_handler(e, c), loop).result()
 
-        result = await loop.run_in_executor(None, middleware, event, context, blocking_next)
+        result = await loop.run_in_executor(executor(), middleware, event, context, blocking_next)
         if inspect.isawaitable(result):
             result = await result
         return result
 
-    return call_sync
-
-
-async def _accept(*_args: Any) -> None:
-    return None
+    return run_sync_middleware
 
 
 def _ids(request: LambdaEvent) -> dict[str, Any]:
@@ -330,11 +370,17 @@ def _to_result(value: Any) -> ProxyResult:
     if value is None:
         return {"statusCode": 200}
     if isinstance(value, LambdaResponse):
-        response = value
+        response = value.normalised()
     elif isinstance(value, Mapping) and "statusCode" in value:
         response = LambdaResponse.from_proxy_dict(value)
     elif isinstance(value, str):
         return {"statusCode": 200, "body": value}
+    elif isinstance(value, (bytes, bytearray)):
+        return {
+            "statusCode": 200,
+            "body": base64.b64encode(value).decode("ascii"),
+            "isBase64Encoded": True,
+        }
     else:
         return {"statusCode": 200, "body": _json.dumps(value)}
     result: ProxyResult = {"statusCode": response.statusCode}

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from lambdakit.websocket import APIGatewayWSConnectionManager, WebSocketConnection
-from lambdakit.websocket.connections import store_from_env
+from lambdakit.websocket.stores import store_from_env
 from lambdakit.websocket.stores.memory import MemoryStore
 from lambdakit.websocket.stores.sqlite import SQLiteStore
 
@@ -132,3 +132,32 @@ def test_sqlite_is_shared_across_processes(tmp_path):
     manager = APIGatewayWSConnectionManager("t", store=SQLiteStore(path))
     listed = run(manager.list_connections())
     assert sorted(c.connection_id for c in listed) == ["p0=", "p1=", "p2=", "p3="]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"when": __import__("datetime").datetime(2026, 1, 1)}, id="datetime"),
+        pytest.param({"ids": {1, 2}}, id="set"),
+        pytest.param({"score": float("nan")}, id="nan"),
+        pytest.param({"raw": b"\x00"}, id="bytes"),
+    ],
+)
+def test_client_data_must_be_json_before_anything_is_stored(manager, data):
+    with pytest.raises(TypeError, match="client_data must be JSON"):
+        run(manager.connect("c1=", data))
+    assert run(manager.get_connection("c1=")) is None
+
+
+def test_client_data_comes_back_as_json(manager):
+    run(manager.connect("c1=", {"n": 1, "tags": ("a", "b"), "nested": {"x": None}}))
+    assert run(manager.get_connection("c1=")).client_data == {
+        "n": 1,
+        "tags": ["a", "b"],
+        "nested": {"x": None},
+    }
+
+
+def test_connection_ttl_must_be_an_int():
+    with pytest.raises(ValueError, match="connection_ttl"):
+        APIGatewayWSConnectionManager("t", connection_ttl=True)

@@ -296,3 +296,68 @@ def test_binary_frame_with_bad_base64_is_passed_as_text():
     event["body"] = base64.b64encode(b"ok").decode()
     resolver.resolve(event, None)
     assert seen[-1] == b"ok"
+
+
+# -- regressions from review ---------------------------------------------------------------
+
+
+def test_hand_built_lambda_response_is_normalised():
+    from lambdakit import LambdaResponse
+
+    resolver = WebSocketResolver()
+    resolver.on_message()(
+        lambda e, c, cid, b: LambdaResponse(statusCode=201, body={"a": 1}, headers={"X-N": 5})  # type: ignore[arg-type, dict-item]
+    )
+    result = resolver.resolve(websocket_message_event(), None)
+    assert result["statusCode"] == 201
+    assert json.loads(result["body"]) == {"a": 1}
+    assert result["headers"]["X-N"] == "5"
+
+
+def test_sync_handler_returning_a_coroutine_is_awaited():
+    resolver = WebSocketResolver()
+
+    async def work(body):
+        return {"done": body}
+
+    resolver.on_message()(lambda e, c, cid, b: work(b))
+    assert body_of(resolver.resolve(websocket_message_event("x"), None)) == {"done": "x"}
+
+
+def test_cancelled_handler_is_an_internal_error():
+    resolver = WebSocketResolver()
+
+    @resolver.on_message()
+    async def cancelled(event, context, connection_id, body):
+        raise asyncio.CancelledError
+
+    assert resolver.resolve(websocket_message_event(), None)["statusCode"] == 500
+
+
+def test_many_sync_middleware_do_not_deadlock():
+    resolver = WebSocketResolver()
+    for _ in range(8):
+        resolver.middleware(lambda event, context, next_handler: next_handler(event, context))
+
+    @resolver.on_message()
+    async def handler(event, context, connection_id, body):
+        return await asyncio.to_thread(lambda: {"ok": True})  # needs a free worker thread
+
+    assert body_of(resolver.resolve(websocket_message_event(), None)) == {"ok": True}
+
+
+def test_unhandled_connect_starts_no_event_loop():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lambdakit.websocket import WebSocketResolver;"
+        "from lambdakit.testing import websocket_connect_event, websocket_message_event;"
+        "r = WebSocketResolver(); r.on_message()(lambda e, c, i, b: {'ok': 1});"
+        "r.resolve(websocket_connect_event(), None); r.resolve(websocket_message_event(), None);"
+        "print('asyncio' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -242,3 +242,77 @@ def test_dynamodb_throttling_past_the_retries_is_a_dynamodb_error(
     assert throttling.requests - before == 3  # max_attempts, then the error
     assert "ProvisionedThroughputExceededException" in str(caught.value)
     assert type(caught.value.original).__name__ == "ProvisionedThroughputExceededException"
+
+
+# -- races ------------------------------------------------------------------------------------
+
+
+def test_same_id_in_two_partitions_at_the_same_moment(store):
+    async def scenario():
+        await store.init()
+        # Same connection id, same creation millisecond, two partitions: both survive.
+        await asyncio.gather(store.put(record("X=", "chat")), store.put(record("X=", "presence")))
+        assert (await store.get("chat", "X=", NOW)).partition == "chat"
+        assert (await store.get("presence", "X=", NOW)).partition == "presence"
+
+    run(scenario())
+
+
+def test_racing_connects_leave_no_ghost_after_disconnect(store):
+    async def scenario():
+        await store.init()
+        await asyncio.gather(store.put(record("D=")), store.put(record("D=", now=NOW + 0.005)))
+        assert [r.connection_id for r in await store.list_connected("websocket_status", NOW)] == [
+            "D="
+        ]
+        assert await store.disconnect("websocket_status", "D=", NOW + 1) is True
+        assert await store.list_connected("websocket_status", NOW + 1) == []
+        assert (await store.get("websocket_status", "D=", NOW + 1)).status == DISCONNECTED
+
+    run(scenario())
+
+
+def test_concurrent_init_is_idempotent(store):
+    async def scenario():
+        await asyncio.gather(*(store.init() for _ in range(4)))
+        await store.put(record())
+        assert await store.get("websocket_status", "abc=", NOW) is not None
+
+    run(scenario())
+
+
+def test_memory_store_never_resurrects_across_threads():
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(100):
+            store = MemoryStore()
+            run(store.put(record()))
+            stop = threading.Event()
+
+            def touch(store=store, stop=stop):
+                while not stop.is_set():
+                    run(store.touch("websocket_status", "abc=", NOW, int(NOW) + 9000))
+
+            threads = [threading.Thread(target=touch) for _ in range(3)]
+            for thread in threads:
+                thread.start()
+            disconnected = run(store.disconnect("websocket_status", "abc=", NOW + 1))
+            stop.set()
+            for thread in threads:
+                thread.join()
+            assert disconnected is True
+            assert run(store.get("websocket_status", "abc=", NOW + 1)).status == DISCONNECTED
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_stored_client_data_is_a_copy():
+    store = MemoryStore()
+    run(store.put(record(client_data={"n": 1})))
+    got = run(store.get("websocket_status", "abc=", NOW))
+    got.client_data["n"] = 2
+    assert run(store.get("websocket_status", "abc=", NOW)).client_data == {"n": 1}

@@ -14,26 +14,27 @@ code change. Throttling and transient errors are retried by botocore's ``standar
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
-from lambdakit._aws import error_code, region
+from lambdakit._aws import client as aws_client
+from lambdakit._aws import error_code
 from lambdakit.errors import DynamoDBError
+from lambdakit.logs import logger
 from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
 
 T = TypeVar("T")
 
 INDEX_NAME: Final = "partition-crt-index"
+_PUT_ATTEMPTS: Final = 20
+_CRT_CACHE_SIZE: Final = 10_000
 # "partition" and "status" are DynamoDB reserved words: always go through these names.
 _NAMES: Final = {"#p": "partition", "#s": "status", "#ttl": "_ttl"}
-
-
-def _install_hint() -> ImportError:
-    return ImportError(
-        "The DynamoDB connection store needs boto3: pip install 'lambdakit[dynamodb]'"
-    )
 
 
 class DynamoDBStore:
@@ -62,34 +63,31 @@ class DynamoDBStore:
         self._endpoint_url = endpoint_url
         self._max_attempts = max_attempts
         self._timeout = timeout
+        # (partition, connection id) -> _crt: the key of a record this process wrote or read,
+        # so update_last_seen is one request when warm.
+        self._crts: dict[tuple[str, str], int] = {}
 
     # -- plumbing ----------------------------------------------------------------------------
 
     @property
     def client(self) -> Any:
         if self._client is None:
-            try:
-                import boto3
-                from botocore.config import Config
-            except ImportError:
-                raise _install_hint() from None
-            config = Config(
-                retries={"mode": "standard", "total_max_attempts": self._max_attempts},
-                connect_timeout=self._timeout,
-                read_timeout=self._timeout,
-            )
-            self._client = boto3.session.Session().client(
+            self._client = aws_client(
                 "dynamodb",
-                config=config,
-                region_name=region(self._region_name),
+                install_hint="The DynamoDB connection store needs boto3: "
+                "pip install 'lambdakit[dynamodb]'",
+                region_name=self._region_name,
                 endpoint_url=self._endpoint_url,
+                max_attempts=self._max_attempts,
+                timeout=self._timeout,
             )
         return self._client
 
     async def _call(self, operation: str, work: Callable[[Any], T]) -> T:
         try:
-            client = self.client
-            return await asyncio.to_thread(work, client)
+            # The client is created in the worker thread too: importing boto3 and building
+            # a client takes a while, and the event loop must not wait for it.
+            return await asyncio.to_thread(lambda: work(self.client))
         except DynamoDBError:
             raise
         except ImportError:
@@ -109,6 +107,20 @@ class DynamoDBStore:
         try:
             description = client.describe_table(TableName=self.table_name)["Table"]
         except client.exceptions.ResourceNotFoundException:
+            self._create_table(client)
+        else:
+            indexes = {i["IndexName"] for i in description.get("GlobalSecondaryIndexes", ())}
+            if INDEX_NAME not in indexes:
+                self._add_index(client)
+        client.get_waiter("table_exists").wait(
+            TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+        )
+        self._wait_for_index(client)
+        self._enable_ttl(client)
+
+    def _create_table(self, client: Any) -> None:
+        # A concurrent init_table() may create it first: the waiter after this covers that.
+        with contextlib.suppress(client.exceptions.ResourceInUseException):
             client.create_table(
                 TableName=self.table_name,
                 AttributeDefinitions=[
@@ -123,38 +135,73 @@ class DynamoDBStore:
                 GlobalSecondaryIndexes=[_index_definition()],
                 BillingMode="PAY_PER_REQUEST",
             )
-        else:
-            indexes = {i["IndexName"] for i in description.get("GlobalSecondaryIndexes", ())}
-            if INDEX_NAME not in indexes:
-                client.get_waiter("table_exists").wait(TableName=self.table_name)
-                client.update_table(
-                    TableName=self.table_name,
-                    AttributeDefinitions=[
-                        {"AttributeName": "partition", "AttributeType": "S"},
-                        {"AttributeName": "_crt", "AttributeType": "N"},
-                    ],
-                    GlobalSecondaryIndexUpdates=[{"Create": _index_definition()}],
-                )
-        client.get_waiter("table_exists").wait(
-            TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-        )
+
+    def _add_index(self, client: Any) -> None:
+        client.get_waiter("table_exists").wait(TableName=self.table_name)
+        with contextlib.suppress(client.exceptions.ResourceInUseException):  # being added
+            client.update_table(
+                TableName=self.table_name,
+                AttributeDefinitions=[
+                    {"AttributeName": "partition", "AttributeType": "S"},
+                    {"AttributeName": "_crt", "AttributeType": "N"},
+                ],
+                GlobalSecondaryIndexUpdates=[{"Create": _index_definition()}],
+            )
+
+    def _wait_for_index(self, client: Any) -> None:
+        for _ in range(600):
+            table = client.describe_table(TableName=self.table_name)["Table"]
+            statuses = [
+                i.get("IndexStatus")
+                for i in table.get("GlobalSecondaryIndexes", ())
+                if i["IndexName"] == INDEX_NAME
+            ]
+            if statuses == ["ACTIVE"]:
+                return
+            time.sleep(1)
+        raise TimeoutError(f"index {INDEX_NAME} of {self.table_name} did not become active")
+
+    def _enable_ttl(self, client: Any) -> None:
         ttl = client.describe_time_to_live(TableName=self.table_name)["TimeToLiveDescription"]
-        if ttl.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        status, attribute = ttl.get("TimeToLiveStatus"), ttl.get("AttributeName")
+        if status in ("ENABLED", "ENABLING"):
+            if attribute != "_ttl":
+                logger.warning(
+                    "Table %s expires items by %r, not _ttl: connection records "
+                    "will not be deleted by DynamoDB",
+                    self.table_name,
+                    attribute,
+                )
+            return
+        try:
             client.update_time_to_live(
                 TableName=self.table_name,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": "_ttl"},
             )
+        except client.exceptions.ClientError as error:
+            if "already enabled" not in str(error).lower():
+                raise
 
     async def put(self, record: ConnectionRecord) -> None:
         def write(client: Any) -> None:
-            earlier = self._records(client, record.partition, record.connection_id)
-            client.put_item(TableName=self.table_name, Item=_item(record))
-            for old in earlier:
-                if old.crt != record.crt:
-                    client.delete_item(
+            item = _item(record)
+            crt = record.crt
+            for _ in range(_PUT_ATTEMPTS):
+                try:
+                    # One request, and never over another record: the key includes the
+                    # creation time, and two connects in one millisecond take the next one.
+                    client.put_item(
                         TableName=self.table_name,
-                        Key=_key(old.connection_id, old.crt),
+                        Item=item,
+                        ConditionExpression="attribute_not_exists(connection_id)",
                     )
+                except client.exceptions.ConditionalCheckFailedException:
+                    crt += 1
+                    item["_crt"] = {"N": str(crt)}
+                    continue
+                self._remember(record.partition, record.connection_id, crt)
+                return
+            raise RuntimeError(f"no free _crt for {record.connection_id!r} after {crt}")
 
         await self._call("put", write)
 
@@ -167,63 +214,87 @@ class DynamoDBStore:
         return await self._call("get", read)
 
     async def touch(self, partition: str, connection_id: str, now: float, ttl: int) -> bool:
-        return await self._update(
-            "touch",
-            partition,
-            connection_id,
-            now,
-            "SET last_seen = :now, #ttl = :ttl",
-            {":ttl": {"N": str(ttl)}},
-        )
+        def write(client: Any) -> bool:
+            update = functools.partial(
+                self._conditional_update,
+                client,
+                partition,
+                connection_id,
+                now,
+                "SET last_seen = :now, #ttl = :ttl",
+                {":ttl": {"N": str(ttl)}},
+            )
+            # Warm path: the key is known, one request. A failed condition may mean the
+            # record was replaced, so look it up once before saying no.
+            known = self._crts.get((partition, connection_id))
+            if known is not None and update(known):
+                return True
+            records = self._records(client, partition, connection_id)
+            if not records or records[0].crt == known:
+                return False
+            self._remember(partition, connection_id, records[0].crt)
+            return update(records[0].crt)
+
+        return await self._call("touch", write)
 
     async def disconnect(self, partition: str, connection_id: str, now: float) -> bool:
-        return await self._update(
-            "disconnect",
-            partition,
-            connection_id,
-            now,
-            "SET #s = :disconnected, disconnected_at = :now",
-            {":disconnected": {"S": DISCONNECTED}},
-        )
+        def write(client: Any) -> bool:
+            changed = False
+            # Every connected record of the id: a racing second connect left no survivor.
+            for record in self._records(client, partition, connection_id):
+                if record.status == CONNECTED:
+                    changed |= self._conditional_update(
+                        client,
+                        partition,
+                        connection_id,
+                        now,
+                        "SET #s = :disconnected, disconnected_at = :now",
+                        {":disconnected": {"S": DISCONNECTED}},
+                        record.crt,
+                    )
+            self._crts.pop((partition, connection_id), None)
+            return changed
 
-    async def _update(
+        return await self._call("disconnect", write)
+
+    def _conditional_update(
         self,
-        operation: str,
+        client: Any,
         partition: str,
         connection_id: str,
         now: float,
         expression: str,
         values: dict[str, Any],
+        crt: int,
     ) -> bool:
-        def write(client: Any) -> bool:
-            records = self._records(client, partition, connection_id)
-            if not records:
-                return False
-            try:
-                client.update_item(
-                    TableName=self.table_name,
-                    Key=_key(connection_id, records[0].crt),
-                    UpdateExpression=expression,
-                    # Only a connected, unexpired record of this partition changes: a
-                    # disconnect that won the race is never undone.
-                    ConditionExpression="#s = :connected AND #p = :p AND #ttl > :now",
-                    ExpressionAttributeNames=_NAMES,
-                    ExpressionAttributeValues={
-                        ":connected": {"S": CONNECTED},
-                        ":p": {"S": partition},
-                        ":now": {"N": _number(now)},
-                        **values,
-                    },
-                )
-            except client.exceptions.ConditionalCheckFailedException:
-                return False
-            return True
+        try:
+            client.update_item(
+                TableName=self.table_name,
+                Key=_key(connection_id, crt),
+                UpdateExpression=expression,
+                # Only a connected, unexpired record of this partition changes: a disconnect
+                # that won the race is never undone.
+                ConditionExpression="#s = :connected AND #p = :p AND #ttl > :now",
+                ExpressionAttributeNames=_NAMES,
+                ExpressionAttributeValues={
+                    ":connected": {"S": CONNECTED},
+                    ":p": {"S": partition},
+                    ":now": {"N": _number(now)},
+                    **values,
+                },
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
-        return await self._call(operation, write)
+    def _remember(self, partition: str, connection_id: str, crt: int) -> None:
+        if len(self._crts) >= _CRT_CACHE_SIZE:
+            self._crts.clear()
+        self._crts[(partition, connection_id)] = crt
 
     async def list_connected(self, partition: str, now: float) -> list[ConnectionRecord]:
         def read(client: Any) -> list[ConnectionRecord]:
-            records: list[ConnectionRecord] = []
+            newest: dict[str, ConnectionRecord] = {}
             paginator = client.get_paginator("query")
             for page in paginator.paginate(
                 TableName=self.table_name,
@@ -237,8 +308,12 @@ class DynamoDBStore:
                     ":now": {"N": _number(now)},
                 },
             ):
-                records.extend(_record(item) for item in page.get("Items", ()))
-            return records
+                for item in page.get("Items", ()):
+                    record = _record(item)
+                    kept = newest.get(record.connection_id)
+                    if kept is None or record.crt > kept.crt:
+                        newest[record.connection_id] = record
+            return sorted(newest.values(), key=lambda r: r.crt)
 
         return await self._call("list_connected", read)
 
