@@ -367,8 +367,10 @@ def _report(
     request_id = _request_id(view, context)
     fields = {"request_id": request_id, "rslt_cd": code, "path": view.path or None}
     name, message = type(error).__name__, _message(error)
-    if isinstance(error, RequestError):
-        # The client's mistake, not the code's: no traceback into lambdakit's parser.
+    if isinstance(error, RequestError) or (
+        isinstance(error, AppError) and error.code in options.ignore
+    ):
+        # The client's mistake, or an error the handler expects: no traceback.
         logger.info("%s: %s", name, message, extra=fields)
     elif isinstance(error, AppError):
         logger.warning("%s: %s", name, message, exc_info=error, extra=fields)

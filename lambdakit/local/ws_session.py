@@ -97,8 +97,10 @@ async def run_session(
     first = await receive()
     if first["type"] != "websocket.connect":
         return
-    if api is None:
-        await send({"type": "websocket.close", "code": 1008, "reason": "no WebSocket API"})
+    path = scope.get("path", "")
+    if api is None or path.rstrip("/") != f"/{config.stage}":
+        # The WebSocket API lives at /{stage} only, as on AWS.
+        await _reject(scope, send, 403, b'{"message":"Forbidden"}')
         return
     client = scope.get("client") or ("127.0.0.1", 0)
     server = scope.get("server") or ("127.0.0.1", 0)

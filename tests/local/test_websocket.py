@@ -230,3 +230,16 @@ def test_a_client_that_vanishes_mid_message_does_not_hurt_others(serve):
             e["requestContext"].get("disconnectStatusCode") in (1005, 1006) for e in apps.ws_events
         )
     )
+
+
+@pytest.mark.parametrize("path", ["/", "/prod", "/local/extra"])
+def test_the_websocket_api_lives_at_its_stage_only(serve, path):
+    gateway = serve(config())
+
+    async def scenario():
+        with pytest.raises(InvalidStatus) as caught:
+            async with connect(f"ws://127.0.0.1:{gateway.port}{path}"):
+                pass
+        return caught.value.response.status_code
+
+    assert run(scenario()) == 403
