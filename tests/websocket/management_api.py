@@ -9,45 +9,29 @@ behave as against AWS: 410 ``GoneException`` for unknown or closed ids, 413
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote
 
+from tests.websocket.loopback_server import LoopbackServer, QuietHandler
 
-class ManagementApi:
+
+class ManagementApi(LoopbackServer):
     def __init__(self, stage: str = "prod") -> None:
         self.stage = stage
         self.open: set[str] = set()
         self.received: dict[str, list[bytes]] = {}
         self.calls = 0
         self.fail_next = 0
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
 
     @property
     def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/{self.stage}"
+        return f"{self.base_url}/{self.stage}"
 
-    def __enter__(self) -> ManagementApi:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _reply(self, status: int, body: bytes = b"", error: str | None = None) -> None:
                 self.send_response(status)
                 if error:
