@@ -1,24 +1,30 @@
 """The one seam between Lambda's synchronous entry point and async handlers.
 
-``asyncio`` is imported only when something async actually runs, so a synchronous handler
-never pays for it. Coroutines run on one event loop kept for the life of the container (as a
-warm Lambda is reused; one per thread elsewhere), or, when a loop is already running in this
-thread (an async test, an async caller), on a private loop in a worker thread.
+``asyncio`` (and ``threading``) are imported only when something async actually runs, so a
+synchronous handler never pays for them. Coroutines run on one event loop kept for the life of
+the container (as a warm Lambda is reused; one per thread elsewhere), or, when a loop is
+already running in this thread (an async test, an async caller), on a private loop in a worker
+thread.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
-import threading
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from typing import Any, TypeVar
 
-# One event loop per thread, created on first use and kept: on Lambda that is the container's
-# one loop; under the local server each worker thread gets its own.
-_loops = threading.local()
+    T = TypeVar("T")
+
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
+_loops: Any = None  # threading.local(), made on first use
+
+
+def _is_coroutine_function(obj: Any) -> bool:
+    code = getattr(getattr(obj, "__func__", obj), "__code__", None)
+    return code is not None and bool(code.co_flags & _CO_COROUTINE)
 
 
 def is_async_callable(obj: Any) -> bool:
@@ -26,15 +32,24 @@ def is_async_callable(obj: Any) -> bool:
     objects whose class defines ``async def __call__``."""
     while isinstance(obj, functools.partial):
         obj = obj.func
-    if inspect.iscoroutinefunction(obj):
+    if _is_coroutine_function(obj):
         return True
     call = getattr(type(obj), "__call__", None)  # noqa: B004 - we want the method itself
-    return not isinstance(obj, type) and inspect.iscoroutinefunction(call)
+    return not isinstance(obj, type) and _is_coroutine_function(call)
+
+
+def is_awaitable(value: Any) -> bool:
+    return hasattr(value, "__await__")
 
 
 def _container_loop() -> Any:
+    global _loops
     import asyncio
 
+    if _loops is None:
+        import threading
+
+        _loops = threading.local()
     loop = getattr(_loops, "loop", None)
     if loop is None or loop.is_closed():
         loop = _loops.loop = asyncio.new_event_loop()

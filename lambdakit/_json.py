@@ -7,28 +7,34 @@ sets and tuples.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import enum
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _default(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    # A value can only be of a type whose module is loaded: checking sys.modules instead of
+    # importing dataclasses, datetime, decimal, enum and uuid keeps them off the cold start.
+    if hasattr(type(value), "__dataclass_fields__"):
+        import dataclasses
+
         return dataclasses.asdict(value)
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+    datetime = sys.modules.get("datetime")
+    if datetime is not None and isinstance(
+        value, (datetime.datetime, datetime.date, datetime.time)
+    ):
         return value.isoformat()
-    # A value can only be a Decimal or a UUID once their module is loaded: not importing them
-    # here keeps them off the cold start of handlers that never use them.
     decimal = sys.modules.get("decimal")
     if decimal is not None and isinstance(value, decimal.Decimal):
         if not value.is_finite():
             raise ValueError(f"{value} is not a JSON number")
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, enum.Enum):
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(value, enum.Enum):
         return value.value
     uuid = sys.modules.get("uuid")
     if uuid is not None and isinstance(value, uuid.UUID):

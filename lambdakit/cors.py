@@ -9,33 +9,60 @@ credentials, and never reflects an origin it does not list.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Final
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any, Final
+
+_FIELDS = (
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "expose_headers",
+    "allow_credentials",
+    "max_age",
+)
 
 
-@dataclass(frozen=True)
 class CorsConfig:
-    """Which cross-origin requests the browser may make.
+    """Which cross-origin requests the browser may make. Immutable.
 
     ``allow_origins`` is ``("*",)`` (any origin, never with credentials) or the exact origins
     allowed, such as ``("https://app.example.com",)``.
     """
 
-    allow_origins: tuple[str, ...] = ("*",)
-    allow_methods: tuple[str, ...] = ("*",)
-    allow_headers: tuple[str, ...] = ("*",)
-    expose_headers: tuple[str, ...] = ()
-    allow_credentials: bool = False
-    max_age: int | None = None
-    _origins: frozenset[str] = field(init=False, repr=False, compare=False)
-    _static: dict[str, str] = field(init=False, repr=False, compare=False)
+    __slots__ = (*_FIELDS, "_origins", "_static")
 
-    def __post_init__(self) -> None:
-        for name in ("allow_origins", "allow_methods", "allow_headers", "expose_headers"):
-            value = getattr(self, name)
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int | None
+    _origins: frozenset[str]
+    _static: dict[str, str]
+
+    def __init__(
+        self,
+        allow_origins: Iterable[str] = ("*",),
+        allow_methods: Iterable[str] = ("*",),
+        allow_headers: Iterable[str] = ("*",),
+        expose_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        max_age: int | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        for name, value in (
+            ("allow_origins", allow_origins),
+            ("allow_methods", allow_methods),
+            ("allow_headers", allow_headers),
+            ("expose_headers", expose_headers),
+        ):
             if isinstance(value, str) or not isinstance(value, Iterable):
                 raise TypeError(f"CorsConfig.{name} must be a sequence of strings")
-            object.__setattr__(self, name, tuple(value))
+            setter(self, name, tuple(value))
+        setter(self, "allow_credentials", allow_credentials)
+        setter(self, "max_age", max_age)
         if not self.allow_origins:
             raise ValueError("CorsConfig.allow_origins must name at least one origin, or '*'")
         if self.allow_credentials and (
@@ -46,7 +73,7 @@ class CorsConfig:
                 "CorsConfig: allow_credentials=True needs explicit origins, methods and headers; "
                 "browsers reject '*' on credentialed requests"
             )
-        object.__setattr__(self, "_origins", frozenset(o.rstrip("/") for o in self.allow_origins))
+        setter(self, "_origins", frozenset(o.rstrip("/") for o in self.allow_origins))
         static = {
             "Access-Control-Allow-Headers": ", ".join(self.allow_headers),
             "Access-Control-Allow-Methods": ", ".join(self.allow_methods),
@@ -55,7 +82,22 @@ class CorsConfig:
             static["Access-Control-Expose-Headers"] = ", ".join(self.expose_headers)
         if self.allow_credentials:
             static["Access-Control-Allow-Credentials"] = "true"
-        object.__setattr__(self, "_static", static)
+        setter(self, "_static", static)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"CorsConfig is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CorsConfig):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, f) for f in _FIELDS))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in _FIELDS)
+        return f"CorsConfig({fields})"
 
     @property
     def wildcard(self) -> bool:

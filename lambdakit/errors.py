@@ -7,7 +7,9 @@ so a caller can catch them by type or match them by code.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 SUCCESS_CODE = "S00000"
 SUCCESS_MESSAGE = "Call Success"

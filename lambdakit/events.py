@@ -8,10 +8,9 @@ the body is decoded once, on first use.
 
 from __future__ import annotations
 
-import base64
 import binascii
+import sys
 from collections.abc import Iterator, Mapping
-from typing import Any, Final, Literal, TypeVar
 
 from lambdakit import _json
 from lambdakit.errors import (
@@ -23,8 +22,12 @@ from lambdakit.errors import (
 )
 from lambdakit.headers import Headers
 
-T = TypeVar("T")
-Trigger = Literal["rest", "http", "alb", "function_url", "websocket", "unknown"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any, Final, Literal, TypeVar
+
+    T = TypeVar("T")
+    Trigger = Literal["rest", "http", "alb", "function_url", "websocket", "unknown"]
 
 _EMPTY: Final[Mapping[str, Any]] = {}
 _UNSET: Final[Any] = object()
@@ -35,7 +38,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else _EMPTY
 
 
-class RequestContext(Mapping[str, Any]):
+class RequestContext(Mapping[str, "Any"]):
     """The ``requestContext`` of an event, with the fields every trigger shares under one name.
 
     It is also a read-only mapping of the raw fields (``context["stage"]``).
@@ -313,7 +316,7 @@ class LambdaEvent:
                 body = None
             elif self.is_base64_encoded:
                 try:
-                    body = base64.b64decode(raw, validate=True)
+                    body = b64decode(raw)
                 except (binascii.Error, ValueError):
                     raise InvalidBodyError(
                         INVALID_BASE64_CODE, "Request body is not valid base64"
@@ -380,6 +383,15 @@ class LambdaEvent:
 
     def __repr__(self) -> str:
         return f"LambdaEvent({self.trigger}, {self.http_method!r}, {self.path!r})"
+
+
+def b64decode(text: str) -> bytes:
+    """Strict base64 (no stray characters, right padding); ``binascii.Error`` otherwise."""
+    if sys.version_info >= (3, 11):
+        return binascii.a2b_base64(text, strict_mode=True)
+    import base64  # pragma: no cover - Python 3.10
+
+    return base64.b64decode(text, validate=True)  # pragma: no cover
 
 
 def _encode_utf8(text: str) -> bytes:

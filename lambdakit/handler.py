@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import functools
 import time
-import traceback as tb
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from lambdakit import _async, _json
+from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
 from lambdakit.errors import (
     INTERNAL_ERROR_CODE,
@@ -30,9 +29,6 @@ from lambdakit.errors import (
     RequestError,
 )
 from lambdakit.events import LambdaEvent
-from lambdakit.logs import configure_logging, logger
-from lambdakit.notify import ErrorReceiver, build_report, deliver
-from lambdakit.redaction import Redactor
 from lambdakit.responses import (
     JSON_CONTENT_TYPE,
     LambdaResponse,
@@ -44,7 +40,12 @@ from lambdakit.responses import (
 )
 from lambdakit.settings import ACCESS_LOG_ENV, TRACEBACK_ENV, env_flag
 
-Handler = Callable[[Any, Any], Any]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any
+
+    ErrorReceiver = Callable[[str], Any]
+    Handler = Callable[[Any, Any], Any]
 
 _state = {"cold_start": True}
 
@@ -78,6 +79,8 @@ def aws_lambda_handler(
         raise TypeError("error_receiver must be callable")
     if isinstance(ignore_app_errors, str):
         raise TypeError("ignore_app_errors must be a collection of codes, not a string")
+    if isinstance(redact_fields, str):
+        raise TypeError("redact_fields must be a sequence of names, not a string")
     options = _Options(
         error_receiver=error_receiver,
         content_type=content_type,
@@ -86,7 +89,7 @@ def aws_lambda_handler(
         cors=DEFAULT_CORS if cors is True else (cors or None),
         charset=charset,
         access_log=env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
-        redactor=Redactor(redact_fields),
+        redact_fields=tuple(redact_fields),
         error_status=check_status(error_status_code),
         error_message=error_message,
     )
@@ -97,7 +100,6 @@ def aws_lambda_handler(
                 "aws_lambda_handler() decorates a function: write @aws_lambda_handler(), "
                 "with the parentheses"
             )
-        configure_logging()
         call = _async.call_async if _async.is_async_callable(func) else _async.call_sync
 
         @functools.wraps(func)
@@ -122,7 +124,7 @@ class _Options:
         "error_status",
         "ignore",
         "json_output",
-        "redactor",
+        "redact_fields",
         "static_headers",
         "traceback",
     )
@@ -137,7 +139,7 @@ class _Options:
         cors: CorsConfig | None,
         charset: str | None,
         access_log: bool,
-        redactor: Redactor,
+        redact_fields: tuple[str, ...],
         error_status: int,
         error_message: str | None,
     ) -> None:
@@ -148,7 +150,7 @@ class _Options:
         self.cors = cors
         self.charset = charset
         self.access_log = access_log
-        self.redactor = redactor
+        self.redact_fields = redact_fields
         self.error_status = error_status
         self.error_message = error_message
         self.json_output = is_json_content_type(content_type)
@@ -346,7 +348,9 @@ def _failure(
 
 
 def _traceback(error: BaseException) -> str:
-    return "".join(tb.format_exception(type(error), error, error.__traceback__))
+    import traceback  # the error path only
+
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
 
 
 def _request_id(view: LambdaEvent, context: Any) -> str | None:
@@ -378,6 +382,9 @@ def _report(
         logger.error("Unhandled %s: %s", name, message, exc_info=error, extra=fields)
     if not notify or options.error_receiver is None:
         return
+    from lambdakit.notify import build_report, deliver  # the error path only
+    from lambdakit.redaction import Redactor
+
     try:
         report = build_report(
             function_name=getattr(func, "__qualname__", repr(func)),
@@ -386,7 +393,7 @@ def _report(
             code=code,
             error=error,
             traceback_text=_traceback(error),
-            redactor=options.redactor,
+            redactor=Redactor(options.redact_fields),
         )
     except Exception:
         logger.exception("Could not build the error report", extra={"request_id": request_id})

@@ -1,7 +1,7 @@
 """Structured JSON logs through the standard ``logging`` module.
 
-lambdakit logs to the ``lambdakit`` logger. ``configure_logging()`` (called when a handler is
-decorated, never on import) gives that logger one JSON line per record on stdout, where Lambda
+lambdakit logs to the ``lambdakit`` logger. ``configure_logging()`` (called on lambdakit's first
+log record, never on import) gives that logger one JSON line per record on stdout, where Lambda
 sends it to CloudWatch, unless the application configured the logger itself. The level comes
 from ``LAMBDAKIT_LOG_LEVEL``, else Lambda's ``AWS_LAMBDA_LOG_LEVEL``, else ``INFO``.
 """
@@ -15,9 +15,15 @@ import os
 import sys
 from typing import Any, Final, TextIO
 
+from lambdakit._logger import logger as logger  # the lazy stand-in, re-exported
 from lambdakit.settings import LOG_LEVEL_ENV
 
-logger: Final = logging.getLogger("lambdakit")
+_LOGGER_NAME: Final = "lambdakit"
+
+
+def get_logger() -> logging.Logger:
+    return logging.getLogger(_LOGGER_NAME)
+
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
 _RECORD_ATTRS: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -71,13 +77,20 @@ def level_from_env() -> int:
     return level if isinstance(level, int) else logging.INFO
 
 
+_configured: list[bool] = []
+
+
 def configure_logging() -> None:
     """Give the ``lambdakit`` logger a JSON handler, once, unless it already has handlers."""
-    if logger.handlers:
+    if _configured:
+        return
+    _configured.append(True)
+    log = get_logger()
+    if log.handlers:
         return
     handler = _StdoutHandler()
     handler.setFormatter(JsonFormatter())
-    logger.addHandler(handler)
-    logger.setLevel(level_from_env())
+    log.addHandler(handler)
+    log.setLevel(level_from_env())
     # Lambda's runtime puts its own text handler on the root logger: do not log twice.
-    logger.propagate = False
+    log.propagate = False

@@ -1,6 +1,6 @@
 """``LambdaResponse``: the one place a proxy result for API Gateway, ALB or a Function URL is built.
 
-A response is a small dataclass; ``to_proxy_result()`` turns it into the dict the trigger
+A response is a small immutable value; ``to_proxy_result()`` turns it into the dict the trigger
 accepts, keeping the per-trigger differences in one place: payload 2.0 (HTTP APIs, Function
 URLs) has no ``multiValueHeaders`` and takes ``Set-Cookie`` values as ``cookies``; an ALB wants a
 ``statusDescription`` and, in multi-value mode, every header in ``multiValueHeaders``.
@@ -8,30 +8,42 @@ URLs) has no ``multiValueHeaders`` and takes ``Set-Cookie`` values as ``cookies`
 
 from __future__ import annotations
 
-import base64
+import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from http import HTTPStatus
-from typing import Any, Final, TypedDict
 
 from lambdakit import _json
+from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig
-from lambdakit.logs import logger
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any, Final, TypedDict
 
-class ProxyResult(TypedDict, total=False):
-    """The dict a Lambda proxy integration returns."""
+    class ProxyResult(TypedDict, total=False):
+        """The dict a Lambda proxy integration returns."""
 
-    statusCode: int
-    headers: dict[str, str]
-    multiValueHeaders: dict[str, list[str]]
-    cookies: list[str]
-    body: str
-    isBase64Encoded: bool
-    statusDescription: str
+        statusCode: int
+        headers: dict[str, str]
+        multiValueHeaders: dict[str, list[str]]
+        cookies: list[str]
+        body: str
+        isBase64Encoded: bool
+        statusDescription: str
 
+else:  # no typing machinery at run time: cold start
+    ProxyResult = dict
 
-PROXY_FIELDS: Final = frozenset(ProxyResult.__annotations__)
+PROXY_FIELDS: Final = frozenset(
+    (
+        "statusCode",
+        "headers",
+        "multiValueHeaders",
+        "cookies",
+        "body",
+        "isBase64Encoded",
+        "statusDescription",
+    )
+)
 JSON_CONTENT_TYPE: Final = "application/json"
 
 
@@ -81,7 +93,7 @@ def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     if isinstance(body, str):
         return body, False
     if isinstance(body, (bytes, bytearray, memoryview)):
-        return base64.b64encode(body).decode("ascii"), True
+        return binascii.b2a_base64(body, newline=False).decode("ascii"), True
     if not is_json_content_type(content_type):
         raise TypeError(
             f"A {content_type!r} response needs a str or bytes body, got {type(body).__name__}"
@@ -89,22 +101,79 @@ def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     return _json.dumps(body), False
 
 
-@dataclass(frozen=True)
 class LambdaResponse:
     """A response a handler may return, or build with ``LambdaResponse.create``.
 
     The field names are the proxy result's, so ``response.statusCode`` reads as API Gateway's.
+    Immutable, like a frozen dataclass (written by hand: ``dataclasses`` costs cold start).
+    ``uses_default_cors`` is set by ``create()`` when it added the default CORS headers, which
+    a decorator with a CORS configuration of its own replaces.
     """
 
-    statusCode: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: str = ""
-    isBase64Encoded: bool = False
-    multiValueHeaders: dict[str, list[str]] = field(default_factory=dict)
-    cookies: list[str] = field(default_factory=list)
-    #: Set by ``create()`` when it added the default CORS headers, which a decorator with a
-    #: CORS configuration of its own replaces.
-    uses_default_cors: bool = field(default=False, repr=False, compare=False)
+    __slots__ = (
+        "body",
+        "cookies",
+        "headers",
+        "isBase64Encoded",
+        "multiValueHeaders",
+        "statusCode",
+        "uses_default_cors",
+    )
+
+    statusCode: int
+    headers: dict[str, str]
+    body: str
+    isBase64Encoded: bool
+    multiValueHeaders: dict[str, list[str]]
+    cookies: list[str]
+    uses_default_cors: bool
+
+    def __init__(
+        self,
+        statusCode: int = 200,
+        headers: dict[str, str] | None = None,
+        body: str = "",
+        isBase64Encoded: bool = False,
+        multiValueHeaders: dict[str, list[str]] | None = None,
+        cookies: list[str] | None = None,
+        uses_default_cors: bool = False,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "statusCode", statusCode)
+        setter(self, "headers", {} if headers is None else headers)
+        setter(self, "body", body)
+        setter(self, "isBase64Encoded", isBase64Encoded)
+        setter(self, "multiValueHeaders", {} if multiValueHeaders is None else multiValueHeaders)
+        setter(self, "cookies", [] if cookies is None else cookies)
+        setter(self, "uses_default_cors", uses_default_cors)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"LambdaResponse is immutable: cannot set {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.statusCode,
+            self.headers,
+            self.body,
+            self.isBase64Encoded,
+            self.multiValueHeaders,
+            self.cookies,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LambdaResponse):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    # Holds dicts: unhashable, like a frozen dataclass with dict fields.
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"LambdaResponse(statusCode={self.statusCode!r}, headers={self.headers!r}, "
+            f"body={self.body!r}, isBase64Encoded={self.isBase64Encoded!r}, "
+            f"multiValueHeaders={self.multiValueHeaders!r}, cookies={self.cookies!r})"
+        )
 
     @classmethod
     def create(
@@ -339,6 +408,8 @@ def check_status(value: Any) -> int:
 
 
 def _status_description(status: int) -> str:
+    from http import HTTPStatus  # only ALB answers need it
+
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:

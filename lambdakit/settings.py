@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Final
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Final
 
 TRACEBACK_ENV: Final = "LAMBDAKIT_TRACEBACK"
 ACCESS_LOG_ENV: Final = "LAMBDAKIT_ACCESS_LOG"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lambdakit import _json
-from lambdakit.logs import logger
+from lambdakit._logger import logger
 from lambdakit.websocket.stores import store_from_env
 from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord, ConnectionStore
 

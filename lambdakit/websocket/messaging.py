@@ -21,8 +21,8 @@ from typing import Any, Final
 from lambdakit import _json
 from lambdakit._aws import client as aws_client
 from lambdakit._aws import dns_suffix, error_code, region
+from lambdakit._logger import logger
 from lambdakit.events import LambdaEvent
-from lambdakit.logs import logger
 
 ENDPOINT_ENV: Final = "LAMBDAKIT_WS_ENDPOINT"
 MAX_PAYLOAD_BYTES: Final = 128 * 1024

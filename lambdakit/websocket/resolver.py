@@ -14,27 +14,36 @@ sends, so clients see one shape locally and on AWS.
 
 from __future__ import annotations
 
-import base64
-import inspect
-import traceback as tb
-from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, Final, Protocol, TypeVar
+import binascii
+from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
+from lambdakit._logger import logger
 from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError
 from lambdakit.events import LambdaEvent
-from lambdakit.logs import configure_logging, logger
-from lambdakit.notify import ErrorReceiver, build_report, deliver
-from lambdakit.redaction import Redactor
-from lambdakit.responses import LambdaResponse, ProxyResult
+from lambdakit.responses import LambdaResponse
 from lambdakit.settings import TRACEBACK_ENV, env_flag
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 CONNECT: Final = "$connect"
 DISCONNECT: Final = "$disconnect"
 DEFAULT: Final = "$default"
 
-NextHandler = Callable[[Any, Any], Coroutine[Any, Any, Any]]
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Final, Protocol, TypeVar
+
+    from lambdakit.responses import ProxyResult
+
+    ErrorReceiver = Callable[[str], Any]
+    NextHandler = Callable[[Any, Any], Coroutine[Any, Any, Any]]
+    F = TypeVar("F", bound=Callable[..., Any])
+
+    class MiddlewareCallable(Protocol):
+        def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any: ...
 
 
 class Middleware:
@@ -56,10 +65,6 @@ class Middleware:
         return await next_handler(event, context)
 
 
-class MiddlewareCallable(Protocol):
-    def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any: ...
-
-
 class WebSocketResolver:
     """Route table, middleware chain and error handling for a WebSocket API's Lambda function.
 
@@ -72,7 +77,7 @@ class WebSocketResolver:
         *,
         error_receiver: ErrorReceiver | None = None,
         traceback: bool | None = None,
-        redact_fields: tuple[str, ...] = (),
+        redact_fields: Iterable[str] = (),
     ) -> None:
         if error_receiver is not None and not callable(error_receiver):
             raise TypeError("error_receiver must be callable")
@@ -82,8 +87,9 @@ class WebSocketResolver:
         self._executor: Any = None
         self._error_receiver = error_receiver
         self._traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
-        self._redactor = Redactor(redact_fields)
-        configure_logging()
+        if isinstance(redact_fields, str):
+            raise TypeError("redact_fields must be a sequence of names, not a string")
+        self._redact_fields = tuple(redact_fields)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -173,7 +179,7 @@ class WebSocketResolver:
             self._notify(error, request, ids, "S99999")
             body: dict[str, Any] = {"message": "Internal server error", **ids}
             if self._traceback:
-                body["traceback"] = "".join(tb.format_exception(error))
+                body["traceback"] = _traceback(error)
             return _result(500, body)
 
     def _route_for(self, route_key: str) -> _Route | None:
@@ -255,6 +261,9 @@ class WebSocketResolver:
     ) -> None:
         if self._error_receiver is None:
             return
+        from lambdakit.notify import build_report, deliver  # the error path only
+        from lambdakit.redaction import Redactor
+
         try:
             report = build_report(
                 function_name=type(self).__name__,
@@ -262,13 +271,19 @@ class WebSocketResolver:
                 request_id=ids["requestId"],
                 code=code,
                 error=error,
-                traceback_text="".join(tb.format_exception(error)),
-                redactor=self._redactor,
+                traceback_text=_traceback(error),
+                redactor=Redactor(self._redact_fields),
             )
         except Exception:
             logger.exception("Could not build the error report")
             return
         deliver(self._error_receiver, report, request_id=ids["requestId"])
+
+
+def _traceback(error: BaseException) -> str:
+    import traceback  # the error path only
+
+    return "".join(traceback.format_exception(error))
 
 
 def _accept(*_args: Any) -> None:
@@ -307,7 +322,7 @@ class _Route:
 
     async def endpoint(self, event: Any, context: Any) -> Any:
         result = self.endpoint_sync(event, context)
-        if inspect.isawaitable(result):
+        if _async.is_awaitable(result):
             result = await result
         return result
 
@@ -333,7 +348,7 @@ def _wrap(
             return asyncio.run_coroutine_threadsafe(next_handler(e, c), loop).result()
 
         result = await loop.run_in_executor(executor(), middleware, event, context, blocking_next)
-        if inspect.isawaitable(result):
+        if _async.is_awaitable(result):
             result = await result
         return result
 
@@ -378,7 +393,7 @@ def _to_result(value: Any) -> ProxyResult:
     elif isinstance(value, (bytes, bytearray)):
         return {
             "statusCode": 200,
-            "body": base64.b64encode(value).decode("ascii"),
+            "body": binascii.b2a_base64(value, newline=False).decode("ascii"),
             "isBase64Encoded": True,
         }
     else:

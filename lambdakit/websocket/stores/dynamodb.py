@@ -24,8 +24,8 @@ from typing import Any, Final, TypeVar
 
 from lambdakit._aws import client as aws_client
 from lambdakit._aws import error_code
+from lambdakit._logger import logger
 from lambdakit.errors import DynamoDBError
-from lambdakit.logs import logger
 from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
 
 T = TypeVar("T")

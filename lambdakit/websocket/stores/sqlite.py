@@ -11,6 +11,7 @@ import asyncio
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS connections (
 CREATE INDEX IF NOT EXISTS connections_by_status ON connections (partition, status, crt);
 CREATE INDEX IF NOT EXISTS connections_by_ttl ON connections (ttl);
 """
+_SETUP_LOCK = threading.Lock()
 _COLUMNS: Final = (
     "connection_id, partition, crt, status, connected_at, last_seen, ttl, "
     "client_data, disconnected_at"
@@ -57,13 +59,28 @@ class SQLiteStore:
             connection = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None
             )  # autocommit statements
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
         if not self._ready:
-            connection.executescript(_SCHEMA)
-            self._ready = True
+            with _SETUP_LOCK:
+                if not self._ready:
+                    self._set_up(connection)
+                    self._ready = True
         return connection
+
+    def _set_up(self, connection: sqlite3.Connection) -> None:
+        # Switching to WAL can fail at once with "database is locked" while another process
+        # opens the file (SQLite's busy handler does not cover it): retry for a while.
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.executescript(_SCHEMA)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: work(self._connection()))
