@@ -10,7 +10,7 @@ import chainsaws.utils.handler_utils
 import lambdakit
 
 HEAVY = (
-    "{'boto3', 'botocore', 'pydantic', 'orjson', 'asyncio', 'concurrent.futures', 'typing',"
+    "{'boto3', 'botocore', 'pydantic', 'asyncio', 'concurrent.futures', 'typing',"
     " 'dataclasses', 'inspect', 'logging', 'threading', 'http', 'traceback', 'datetime'}"
 )
 
