@@ -52,7 +52,8 @@ class APIGatewayWSConnectionManager:
     ``partition`` separates record sets sharing one table (records of another partition are
     never returned). ``connection_ttl`` (seconds) is how long a record lives after it was last
     seen; past it, the connection reads as gone even before DynamoDB deletes the item.
-    ``store`` overrides the store chosen from the environment.
+    ``store`` overrides the store chosen from the environment; ``management_client`` (a boto3
+    ``apigatewaymanagementapi`` client) the one ``send`` and ``broadcast`` would make.
     """
 
     def __init__(
@@ -63,6 +64,7 @@ class APIGatewayWSConnectionManager:
         *,
         store: ConnectionStore | None = None,
         clock: Callable[[], float] = time.time,
+        management_client: Any = None,
     ) -> None:
         if not isinstance(table_name, str) or not table_name:
             raise ValueError("table_name must be a non-empty string")
@@ -76,6 +78,7 @@ class APIGatewayWSConnectionManager:
         self._store = store
         self._clock = clock
         self._senders: dict[str, WebSocketSender] = {}
+        self._management_client = management_client
 
     @property
     def store(self) -> ConnectionStore:
@@ -160,7 +163,9 @@ class APIGatewayWSConnectionManager:
         endpoint = resolve_endpoint(endpoint_url, event)
         sender = self._senders.get(endpoint)
         if sender is None:
-            sender = self._senders[endpoint] = WebSocketSender(endpoint, on_gone=self.disconnect)
+            sender = self._senders[endpoint] = WebSocketSender(
+                endpoint, on_gone=self.disconnect, client=self._management_client
+            )
         return sender
 
     async def send(

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
 from lambdakit._logger import logger
-from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError
+from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError, RequestError
 from lambdakit.events import LambdaEvent
 from lambdakit.responses import LambdaResponse
 from lambdakit.settings import TRACEBACK_ENV, env_flag
@@ -68,8 +68,9 @@ class Middleware:
 class WebSocketResolver:
     """Route table, middleware chain and error handling for a WebSocket API's Lambda function.
 
-    ``error_receiver`` and ``traceback`` work as in ``aws_lambda_handler``: the receiver gets a
-    redacted report of each unexpected error; tracebacks reach the client only when enabled.
+    ``error_receiver``, ``ignore_app_errors``, ``redact_fields`` and ``traceback`` work as in
+    ``aws_lambda_handler``: the receiver gets a redacted report of each unexpected error and of
+    each ``AppError`` not ignored; tracebacks reach the client only when enabled.
     """
 
     def __init__(
@@ -78,9 +79,13 @@ class WebSocketResolver:
         error_receiver: ErrorReceiver | None = None,
         traceback: bool | None = None,
         redact_fields: Iterable[str] = (),
+        ignore_app_errors: Iterable[str] = (),
     ) -> None:
         if error_receiver is not None and not callable(error_receiver):
             raise TypeError("error_receiver must be callable")
+        if isinstance(ignore_app_errors, str):
+            raise TypeError("ignore_app_errors must be a collection of codes, not a string")
+        self._ignore = frozenset(ignore_app_errors)
         self._routes: dict[str, Callable[..., Any]] = {}
         self._middleware: list[MiddlewareCallable] = []
         self._composed: dict[str, _Route] = {}
@@ -169,8 +174,9 @@ class WebSocketResolver:
                 result = _async.call_async(route.chain, event, context)
             return _to_result(result)
         except AppError as error:
-            self._log(error, request, ids, route_key, expected=True)
-            if error.notify:
+            ignored = error.code in self._ignore
+            self._log(error, request, ids, route_key, expected=True, quiet=ignored)
+            if error.notify and not ignored:
                 self._notify(error, request, ids, error.code)
             status = error.status_code if error.status_code != 200 else 400
             return _result(status, {"rslt_cd": error.code, "rslt_msg": error.message, **ids})
@@ -238,13 +244,16 @@ class WebSocketResolver:
         route_key: str,
         *,
         expected: bool,
+        quiet: bool = False,
     ) -> None:
         fields = {
             "request_id": ids["requestId"],
             "connection_id": ids["connectionId"],
             "route_key": route_key,
         }
-        if expected:
+        if quiet or isinstance(error, RequestError):  # expected: no traceback
+            logger.info("%s: %s", type(error).__name__, error, extra=fields)
+        elif expected:
             logger.warning("%s: %s", type(error).__name__, error, exc_info=error, extra=fields)
         else:
             logger.error(

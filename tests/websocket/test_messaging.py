@@ -18,7 +18,7 @@ from lambdakit.websocket.messaging import (
 from lambdakit.websocket.stores.memory import MemoryStore
 from tests.websocket.management_api import ManagementApi
 
-pytest.importorskip("boto3")
+boto3 = pytest.importorskip("boto3")
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +143,16 @@ def test_message_encoding_is_json_by_default(api):
     api.open.add("c1=")
     run(WebSocketSender(api.endpoint).send("c1=", [{"ts": datetime.date(2026, 1, 2)}]))
     assert json.loads(api.received["c1="][0]) == [{"ts": "2026-01-02"}]
+
+
+def test_manager_takes_a_management_client(api):
+    api.open.add("c1=")
+    manager = APIGatewayWSConnectionManager(
+        "t",
+        store=MemoryStore(),
+        management_client=boto3.session.Session().client(
+            "apigatewaymanagementapi", endpoint_url=api.endpoint, region_name="us-east-1"
+        ),
+    )
+    assert run(manager.send("c1=", "hi", endpoint_url="http://unused.invalid/x")).ok
+    assert api.received["c1="] == [b"hi"]

@@ -361,3 +361,17 @@ def test_unhandled_connect_starts_no_event_loop():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_ignored_app_errors_are_not_reported():
+    reports: list[str] = []
+    resolver = WebSocketResolver(error_receiver=reports.append, ignore_app_errors=["B00404"])
+
+    @resolver.on_message()
+    def handler(event, context, connection_id, body):
+        raise AppError(body, "nope", status_code=404)
+
+    assert resolver.resolve(websocket_message_event("B00404"), None)["statusCode"] == 404
+    assert reports == []
+    resolver.resolve(websocket_message_event("B00500"), None)
+    assert len(reports) == 1

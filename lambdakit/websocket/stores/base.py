@@ -45,8 +45,9 @@ class ConnectionStore(Protocol):
         """Create what the store needs (table, indexes, TTL); idempotent."""
 
     async def put(self, record: ConnectionRecord) -> None:
-        """Store a new record, replacing any earlier record of the same connection id in the
-        same partition."""
+        """Store a new record of a connection. It never overwrites another partition's record;
+        an earlier record of the same id and partition stops counting (reads take the newest).
+        """
 
     async def get(self, partition: str, connection_id: str, now: float) -> ConnectionRecord | None:
         """The newest unexpired record of ``connection_id`` in ``partition``, whatever its
