@@ -1,0 +1,1 @@
+"""The Chalice project ``chalice local`` serves for the load test (``app.py``)."""

@@ -1,0 +1,22 @@
+"""The per-call measurements: warm GET, validated POST and WebSocket ``resolve``, each side in
+its own interpreter (``probe_http_lambdakit``, ``probe_http_peers``, ``probe_websocket``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.runner import Interpreters, run_probe
+from benchmarks.settings import Settings
+
+
+def measure(interpreters: Interpreters, settings: Settings) -> dict[str, Any]:
+    options = {"repeat": settings.repeat, "round_seconds": settings.round_seconds}
+    ours = run_probe(interpreters.lambdakit, "benchmarks.probe_http_lambdakit", options)
+    peers = run_probe(interpreters.peers, "benchmarks.probe_http_peers", options)
+    websocket = run_probe(interpreters.lambdakit, "benchmarks.probe_websocket", options)
+    return {
+        "repeat": settings.repeat,
+        "get": {**ours["get"], **peers["get"]},
+        "post": {**ours["post"], **peers["post"]},
+        "websocket": websocket,
+    }

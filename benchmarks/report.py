@@ -1,0 +1,223 @@
+"""The printed report: one table per measurement, ratios beside the figures, then the targets.
+Plain text (it also goes, as it is, into the README's Performance section)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+Row = Sequence[str]
+NOT_APPLICABLE = "n/a"
+
+
+def table(title: str, header: Row, rows: Sequence[Row], notes: Sequence[str] = ()) -> str:
+    rows = [[*row, *[""] * (len(header) - len(row))] for row in rows]
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+
+    def line(row: Row) -> str:
+        cells = [
+            str(cell).ljust(width) if i == 0 else str(cell).rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([title, line(header), rule, *map(line, rows), *notes])
+
+
+def _n(value: float, digits: int = 2) -> str:
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.{digits}f}"
+
+
+def _x(value: float) -> str:
+    return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
+
+
+def _failed(title: str, section: dict[str, Any] | None) -> str | None:
+    if section is None:
+        return f"{title}\n  (not run)"
+    if "error" in section:
+        return f"{title}\n  CRASHED: {section['error'].splitlines()[0]}"
+    return None
+
+
+def _mutated(entry: dict[str, Any]) -> str:
+    return "" if entry.get("event_untouched", True) else " (changed the event!)"
+
+
+def cold_import(section: dict[str, Any] | None) -> str:
+    title = "1. Cold import: ms net of bare `python -c pass`, median of fresh processes"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    subjects = section["subjects"]
+    base = subjects["lambdakit"]["ms"]
+    inside = subjects["lambdakit"]["ms_in_process"]
+    rows = [
+        [
+            name,
+            _n(s["ms"], 1),
+            _x(s["ms"] / base),
+            _n(s["ms_in_process"], 1),
+            _x(s["ms_in_process"] / inside),
+            str(s["module_count"]),
+            ", ".join(s["heavy"]) or "-",
+        ]
+        for name, s in subjects.items()
+    ]
+    bare = ", ".join(f"{side} {ms:.1f} ms" for side, ms in section["bare_ms"].items())
+    notes = [
+        f"({section['runs']} runs each; bare python: {bare}; in-process: the import statement"
+        " timed inside the process, start-up and exit left out)"
+    ]
+    header = ["subject", "ms", "x lambdakit", "in-process ms", "x lambdakit", "modules", "heavy"]
+    return table(title, header, rows, notes)
+
+
+def warm_get(section: dict[str, Any] | None) -> str:
+    title = "2. Warm GET /hello (REST v1 event): µs per call, best of rounds"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    get = section["get"]
+    labels = {
+        "raw": "hand-written handler (proxy dict, JSON body)",
+        "lambdakit": "lambdakit @aws_lambda_handler()",
+        "powertools": "Powertools APIGatewayRestResolver",
+        "chalice": "Chalice app(event, context)",
+    }
+    raw, ours = get["raw"]["us"], get["lambdakit"]["us"]
+    rows = [
+        [labels[k] + _mutated(v), _n(v["us"]), _x(v["us"] / raw), _x(v["us"] / ours)]
+        for k, v in get.items()
+    ]
+    return table(title, ["subject", "µs", "x raw", "x lambdakit"], rows)
+
+
+def validated_post(section: dict[str, Any] | None) -> str:
+    title = "3. POST /items with body validation (4 fields, one nested): µs per call"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    post = section["post"]
+    labels = {
+        "raw_pydantic": "hand-written: Model.model_validate_json(body)",
+        "lambdakit_dataclass": "lambdakit get_body(event, Dataclass)",
+        "lambdakit_pydantic": "lambdakit get_body(event, PydanticModel)",
+        "powertools": "Powertools enable_validation=True, pydantic param",
+    }
+    raw, ours = post["raw_pydantic"]["us"], post["lambdakit_pydantic"]["us"]
+    rows = [
+        [labels[k] + _mutated(v), _n(v["us"]), _x(v["us"] / raw), _x(v["us"] / ours),
+         "yes" if v["rejects_bad"] else "NO"]
+        for k, v in post.items()
+    ]  # fmt: skip
+    rows.append(["Chalice", NOT_APPLICABLE, "", "", "no body validation"])
+    header = ["subject", "µs", "x raw", "x lambdakit pydantic", "bad body 4xx"]
+    return table(title, header, rows)
+
+
+def websocket(section: dict[str, Any] | None) -> str:
+    title = "4. WebSocket resolve, message route: µs per call"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    ws = section["websocket"]
+    labels = {
+        "raw": "hand-written dispatch (route key, json.loads)",
+        "sync": "lambdakit resolve, sync handler",
+        "async": "lambdakit resolve, async handler",
+        "async_middleware": "lambdakit resolve, async handler + async middleware",
+    }
+    raw = ws["raw"]["us"]
+    rows = [[labels[k] + _mutated(v), _n(v["us"]), _x(v["us"] / raw)] for k, v in ws.items()]
+    rows.append(["Powertools, Chalice", NOT_APPLICABLE, "no WebSocket resolver"])
+    return table(title, ["subject", "µs", "x raw"], rows)
+
+
+def broadcast(section: dict[str, Any] | None) -> str:
+    title = "5. Broadcast through a real @connections endpoint on loopback"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    n, ours, loop = section["connections"], section["lambdakit_s"], section["boto3_loop_s"]
+    rows = [
+        ["lambdakit WebSocketSender.broadcast", _n(ours * 1000), _n(ours / n * 1e6, 0), "1.00x"],
+        ["boto3 post_to_connection, sequential loop", _n(loop * 1000), _n(loop / n * 1e6, 0),
+         _x(loop / ours)],
+    ]  # fmt: skip
+    notes = [f"({n} connections, best of {section['rounds']}; every client received every message)"]
+    return table(title, ["subject", "ms total", "µs per client", "time / lambdakit"], rows, notes)
+
+
+def store(section: dict[str, Any] | None) -> str:
+    title = "6. Connection store on DynamoDB Local: ms per call"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    ms = section["ms_per_call"]
+    ours, raw = ms["lambdakit"], ms["raw"]
+    rows = [[op, _n(ours[op]), _n(raw[op]), _x(ours[op] / raw[op])] for op in ours]
+    total_ours, total_raw = sum(ours.values()), sum(raw.values())
+    rows.append(["overall (sum)", _n(total_ours), _n(total_raw), _x(total_ours / total_raw)])
+    notes = [f"({section['calls_per_operation']} calls per operation and side, same client)"]
+    return table(title, ["operation", "lambdakit", "raw boto3", "lambdakit / raw"], rows, notes)
+
+
+def load(section: dict[str, Any] | None) -> str:
+    title = "7. Local API Gateway under load"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    ours, chalice, ws = (
+        section["lambdakit_http"],
+        section["chalice_http"],
+        section["lambdakit_websocket"],
+    )
+    rows = [
+        ["lambdakit serve, HTTP GET", f"{ours['requests_per_s']:,.0f} req/s",
+         ours["latency"].get("50%", ""), ours["latency"].get("99%", ""), "1.00x"],
+        ["chalice local, HTTP GET", f"{chalice['requests_per_s']:,.0f} req/s",
+         chalice["latency"].get("50%", ""), chalice["latency"].get("99%", ""),
+         _x(chalice["requests_per_s"] / ours["requests_per_s"])],
+        ["lambdakit serve, WebSocket echo", f"{ws['per_second']:,.0f} trips/s", "", "", ""],
+        ["chalice local, WebSocket", NOT_APPLICABLE, "", "", "no WebSocket"],
+    ]  # fmt: skip
+    notes = [f"(HTTP: {ours['command'].rsplit(' ', 1)[0]}; WebSocket: {ws['clients']} clients "
+             f"echoing for {ws['seconds']:.0f} s)"]  # fmt: skip
+    return table(title, ["server", "throughput", "p50", "p99", "x lambdakit"], rows, notes)
+
+
+def targets(verdicts: list[dict[str, Any]]) -> str:
+    rows = []
+    for v in verdicts:
+        measured = NOT_APPLICABLE if v["measured"] is None else _x(v["measured"])
+        off = f"off by {v['off_by']:.2f}x" if v.get("off_by") else ""
+        rows.append([v["target"], v["goal"], measured, v["verdict"], off])
+    title = "Targets (issue 5), information only"
+    return table(title, ["target", "goal", "measured", "verdict", ""], rows)
+
+
+def _versions(packages: dict[str, str | None]) -> str:
+    return ", ".join(f"{name} {version}" for name, version in packages.items() if version)
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    head = (
+        f"lambdakit benchmarks ({'quick' if results['settings']['quick'] else 'full'} run), "
+        f"{m['date']}, lambdakit at {m.get('revision') or 'unknown revision'}\n"
+        f"{m['cpu']}, {m['cores']} cores, {m['os']}, Python {m['python']}\n"
+        f"lambdakit's venv: {_versions(m['packages']['lambdakit_venv'])}\n"
+        f"peers' venv: {_versions(m['packages']['peers_venv'])}"
+    )
+    sections = results["sections"]
+    parts = [
+        head,
+        cold_import(sections.get("cold_import")),
+        warm_get(sections.get("per_call")),
+        validated_post(sections.get("per_call")),
+        websocket(sections.get("per_call")),
+        broadcast(sections.get("broadcast")),
+        store(sections.get("store")),
+        load(sections.get("load")),
+        targets(results["targets"]),
+    ]
+    return "\n\n".join(parts) + "\n"

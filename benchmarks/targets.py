@@ -1,0 +1,92 @@
+"""Issue 5's targets, as ratios of figures from one run, each judged PASS or MISS.
+
+Information only: a MISS never fails the command (machines are noisy); it says by how much."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Results = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    goal: float
+    at_most: bool  # True: the ratio must be <= goal; False: >= goal
+    ratio: Callable[[Results], float]
+
+    def judge(self, results: Results) -> dict[str, Any]:
+        try:
+            measured = self.ratio(results)
+        except (KeyError, TypeError, ZeroDivisionError):
+            return {"target": self.name, "goal": self.goal_text, "measured": None, "verdict": "n/a"}
+        passed = measured <= self.goal if self.at_most else measured >= self.goal
+        # How far off: the factor by which the measured ratio would have to improve.
+        gap = measured / self.goal if self.at_most else self.goal / measured
+        return {
+            "target": self.name,
+            "goal": self.goal_text,
+            "measured": measured,
+            "verdict": "PASS" if passed else "MISS",
+            "off_by": None if passed else gap,
+        }
+
+    @property
+    def goal_text(self) -> str:
+        return f"{'<=' if self.at_most else '>='} {self.goal:.3g}x"
+
+
+def _imports(r: Results, name: str) -> float:
+    value: float = r["cold_import"]["subjects"][name]["ms"]
+    return value
+
+
+def _us(r: Results, kind: str, name: str) -> float:
+    value: float = r["per_call"][kind][name]["us"]
+    return value
+
+
+def _store(r: Results, operation: str | None) -> float:
+    ms = r["store"]["ms_per_call"]
+    if operation is None:
+        return float(sum(ms["lambdakit"].values()) / sum(ms["raw"].values()))
+    return float(ms["lambdakit"][operation] / ms["raw"][operation])
+
+
+def _store_target(operation: str | None) -> Target:
+    name = f"store: lambdakit / raw boto3, {operation or 'overall'}"
+    return Target(name, 1.2, True, lambda r: _store(r, operation))
+
+
+LK, PT, CH = "lambdakit", "Powertools APIGatewayRestResolver", "Chalice (chalice.app + app object)"
+
+TARGETS = (
+    Target("cold import: lambdakit / Powertools", 0.1, True,
+           lambda r: _imports(r, LK) / _imports(r, PT)),
+    Target("cold import: lambdakit / Chalice", 1 / 3, True,
+           lambda r: _imports(r, LK) / _imports(r, CH)),
+    Target("warm GET: lambdakit / raw handler", 1.5, True,
+           lambda r: _us(r, "get", "lambdakit") / _us(r, "get", "raw")),
+    Target("warm GET: Powertools / lambdakit", 5, False,
+           lambda r: _us(r, "get", "powertools") / _us(r, "get", "lambdakit")),
+    Target("warm GET: Chalice / lambdakit", 5, False,
+           lambda r: _us(r, "get", "chalice") / _us(r, "get", "lambdakit")),
+    Target("validated POST: Powertools / lambdakit (pydantic)", 5, False,
+           lambda r: _us(r, "post", "powertools") / _us(r, "post", "lambdakit_pydantic")),
+    Target("validated POST: Powertools / lambdakit (dataclass)", 5, False,
+           lambda r: _us(r, "post", "powertools") / _us(r, "post", "lambdakit_dataclass")),
+    Target("broadcast: boto3 loop / lambdakit", 10, False,
+           lambda r: r["broadcast"]["boto3_loop_s"] / r["broadcast"]["lambdakit_s"]),
+    *(_store_target(op) for op in ("connect", "get_connection", "update_last_seen", "disconnect")),
+    _store_target(None),
+    Target("local HTTP req/s: lambdakit serve / chalice local", 1, False,
+           lambda r: r["load"]["lambdakit_http"]["requests_per_s"]
+           / r["load"]["chalice_http"]["requests_per_s"]),
+)  # fmt: skip
+
+
+def judge(results: Results) -> list[dict[str, Any]]:
+    return [target.judge(results) for target in TARGETS]
