@@ -170,9 +170,12 @@ class LambdaEvent:
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any] | LambdaEvent) -> LambdaEvent:
+        view = cls.__new__(cls)
+        if type(event) is dict:  # the common case, without an ABC check
+            view._bind(event)
+            return view
         if isinstance(event, LambdaEvent):
             return event
-        view = cls.__new__(cls)
         view._bind(event if isinstance(event, Mapping) else _EMPTY)
         return view
 

@@ -186,7 +186,7 @@ def _invoke(
     http = view.trigger != "unknown"
     code = SUCCESS_CODE
     try:
-        if http and view.http_method == "OPTIONS" and _is_preflight(view, options):
+        if http and options.cors is not None and _is_preflight(view, options):
             output = _emit(_preflight(view, options), view, http)
         else:
             output = _output(call(func, event, context), start, view, http, options)
@@ -231,7 +231,10 @@ def _preflight(view: LambdaEvent, options: _Options) -> LambdaResponse:
 
 
 def _is_preflight(view: LambdaEvent, options: _Options) -> bool:
-    return options.cors is not None and is_preflight("OPTIONS", view.headers)
+    method = view.raw_event.get("httpMethod")  # REST and ALB; else HTTP API's requestContext
+    if method is None:
+        method = view.http_method
+    return method == "OPTIONS" and is_preflight("OPTIONS", view.headers)
 
 
 def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _Options) -> Any:
