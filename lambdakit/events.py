@@ -221,6 +221,12 @@ class LambdaEvent:
 
     def _detect_trigger(self) -> Trigger:
         context = _mapping(self.raw_event.get("requestContext"))
+        if (
+            "httpMethod" in self.raw_event
+            and "elb" not in context
+            and ("connectionId" not in context)
+        ):
+            return "rest"  # the most common, in three lookups
         if "connectionId" in context and "eventType" in context:
             return "websocket"
         if "elb" in context:

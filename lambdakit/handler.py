@@ -251,7 +251,7 @@ def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _
     envelope = {
         "rslt_cd": SUCCESS_CODE,
         "rslt_msg": SUCCESS_MESSAGE,
-        "duration": _duration(start),
+        "duration": round(time.perf_counter() - start, 6),
         "data": result,
     }
     if not http:  # returned to the Lambda runtime, whose json knows no dataclass
@@ -263,7 +263,7 @@ def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _
             # The common case, built directly: what to_proxy_result() gives for it.
             return {
                 "statusCode": 200,
-                "headers": dict(static),
+                "headers": static.copy(),
                 "body": body,
                 "isBase64Encoded": False,
             }

@@ -68,7 +68,6 @@ def test_websocket_function_has_least_privilege(resources):
     granted = statements(resources, "ChatWebSocketFunction")
     state = granted["ConnectionState"]
     assert sorted(state["Action"]) == [
-        "dynamodb:DeleteItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
