@@ -62,6 +62,7 @@ def aws_lambda_handler(
     redact_fields: Iterable[str] = (),
     error_status_code: int = 200,
     error_message: str | None = None,
+    error_receiver_timeout: float | None = None,
 ) -> Callable[[Handler], Handler]:
     """Wrap a Lambda handler (sync or async) behind API Gateway, an ALB or a Function URL.
 
@@ -74,7 +75,11 @@ def aws_lambda_handler(
     ``LAMBDAKIT_ACCESS_LOG=1``) logs one line per invocation. ``error_status_code`` is the HTTP
     status of an unexpected error (the seed answers 200, with ``S99999`` in the body);
     ``error_message``, when set, replaces the exception's message in that answer.
+    ``error_receiver_timeout`` bounds how long the response waits for the receiver (default:
+    ``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT``, else 2 s).
     """
+    if error_receiver_timeout is not None and not error_receiver_timeout > 0:
+        raise ValueError("error_receiver_timeout must be a positive number of seconds")
     if error_receiver is not None and not callable(error_receiver):
         raise TypeError("error_receiver must be callable")
     if isinstance(ignore_app_errors, str):
@@ -92,6 +97,7 @@ def aws_lambda_handler(
         redact_fields=tuple(redact_fields),
         error_status=check_status(error_status_code),
         error_message=error_message,
+        receiver_timeout=error_receiver_timeout,
     )
 
     def decorate(func: Handler, *misuse: Any) -> Handler:
@@ -124,6 +130,7 @@ class _Options:
         "error_status",
         "ignore",
         "json_output",
+        "receiver_timeout",
         "redact_fields",
         "static_headers",
         "traceback",
@@ -142,6 +149,7 @@ class _Options:
         redact_fields: tuple[str, ...],
         error_status: int,
         error_message: str | None,
+        receiver_timeout: float | None,
     ) -> None:
         self.error_receiver = error_receiver
         self.content_type = content_type
@@ -153,6 +161,7 @@ class _Options:
         self.redact_fields = redact_fields
         self.error_status = error_status
         self.error_message = error_message
+        self.receiver_timeout = receiver_timeout
         self.json_output = is_json_content_type(content_type)
         # Headers that do not depend on the request's Origin are built once.
         self.static_headers = (
@@ -291,9 +300,12 @@ def _passthrough(result: Any, view: LambdaEvent, http: bool, options: _Options) 
     else:
         response = LambdaResponse.from_proxy_dict(result)
     if options.cors is not None and http:
-        response = response.with_default_headers(
-            options.cors.headers_for(view.headers.get("origin"))
-        )
+        defaults = options.cors.headers_for(view.headers.get("origin"))
+        if any(k.lower() == "access-control-allow-origin" for k in response.headers):
+            # The handler answers CORS itself: adding the decorator's credentials (or any
+            # other policy) next to its origin would mix two policies, e.g. "*" + credentials.
+            defaults = {k: v for k, v in defaults.items() if k == "Vary"}
+        response = response.with_default_headers(defaults)
     return response
 
 
@@ -401,7 +413,7 @@ def _report(
     except Exception:
         logger.exception("Could not build the error report", extra={"request_id": request_id})
         return
-    deliver(options.error_receiver, report, request_id=request_id)
+    deliver(options.error_receiver, report, request_id=request_id, timeout=options.receiver_timeout)
 
 
 def _log_access(view: LambdaEvent, context: Any, start: float, output: Any, code: str) -> None:

@@ -2,15 +2,22 @@
 
 The report names the request (id, method, path, source IP), the error and its traceback, and
 shows headers, query and body with secrets redacted. A receiver that raises is logged; it never
-changes the response.
+changes the response. A receiver that hangs never holds the response for more than a bound: it
+runs in a daemon thread, and ``deliver`` waits for it at most
+``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT`` seconds (2 by default), then logs the timeout and lets the
+response go. At most ``MAX_PENDING_DELIVERIES`` receivers run at once; past that, reports are
+dropped (and logged) rather than piling up threads behind a receiver that never returns.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import threading
 from collections.abc import Callable
 from typing import Any, Final
 
-from lambdakit import _async, _json
+from lambdakit import _json
 from lambdakit.errors import RequestError
 from lambdakit.events import LambdaEvent
 from lambdakit.logs import logger
@@ -19,6 +26,11 @@ from lambdakit.redaction import Redactor
 ErrorReceiver = Callable[[str], Any]
 
 MAX_BODY_CHARS: Final = 2000
+RECEIVER_TIMEOUT_ENV: Final = "LAMBDAKIT_ERROR_RECEIVER_TIMEOUT"
+DEFAULT_RECEIVER_TIMEOUT: Final = 2.0
+MAX_PENDING_DELIVERIES: Final = 8
+
+_pending = threading.BoundedSemaphore(MAX_PENDING_DELIVERIES)
 
 
 def build_report(
@@ -68,9 +80,78 @@ def _describe_body(event: LambdaEvent, redactor: Redactor) -> str:
     return text
 
 
-def deliver(receiver: ErrorReceiver, report: str, *, request_id: str | None) -> None:
-    """Hand ``report`` to ``receiver`` (sync or async); log, never raise, if it fails."""
+def receiver_timeout() -> float:
+    """Seconds ``deliver`` waits for a receiver: ``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT`` when it is
+    a positive number, else ``DEFAULT_RECEIVER_TIMEOUT``."""
+    raw = os.environ.get(RECEIVER_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RECEIVER_TIMEOUT
     try:
-        _async.call_sync(receiver, report)
-    except Exception:
-        logger.exception("error_receiver failed", extra={"request_id": request_id})
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        logger.warning(
+            "%s=%r is not a positive number of seconds; using %s",
+            RECEIVER_TIMEOUT_ENV,
+            raw,
+            DEFAULT_RECEIVER_TIMEOUT,
+        )
+        return DEFAULT_RECEIVER_TIMEOUT
+    return value
+
+
+def deliver(
+    receiver: ErrorReceiver,
+    report: str,
+    *,
+    request_id: str | None,
+    timeout: float | None = None,
+) -> bool:
+    """Hand ``report`` to ``receiver`` (sync or async) and wait for it at most ``timeout``
+    seconds (default: ``receiver_timeout()``). Never raises: a receiver that fails is logged,
+    one that runs past the bound is logged and left to finish in its daemon thread. Returns
+    whether the receiver finished (well or not) in time."""
+    limit = receiver_timeout() if timeout is None else timeout
+    extra = {"request_id": request_id}
+    if not _pending.acquire(blocking=False):
+        logger.error(
+            "error_receiver: %d deliveries still running; report dropped",
+            MAX_PENDING_DELIVERIES,
+            extra=extra,
+        )
+        return False
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            _call(receiver, report)
+        except Exception:
+            logger.exception("error_receiver failed", extra=extra)
+        finally:
+            _pending.release()
+            finished.set()
+
+    threading.Thread(target=run, name="lambdakit-error-receiver", daemon=True).start()
+    if finished.wait(limit):
+        return True
+    logger.error(
+        "error_receiver did not finish within %s s; the response was not held for it",
+        limit,
+        extra=extra,
+    )
+    return False
+
+
+def _call(receiver: ErrorReceiver, report: str) -> None:
+    """Run the receiver to completion in this one-shot thread. An async receiver gets a loop of
+    its own, closed when it is done (``_async``'s per-thread loops are kept for reuse, which a
+    thread that ends next has none of)."""
+    result = receiver(report)
+    if hasattr(result, "__await__"):
+        import asyncio
+
+        async def wait() -> Any:
+            return await result
+
+        asyncio.run(wait())

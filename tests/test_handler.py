@@ -551,3 +551,24 @@ def test_decorator_without_parentheses_says_so():
 
     with pytest.raises(TypeError, match="parentheses"):
         handler(rest_event(), None)  # type: ignore[call-arg, arg-type]
+
+
+def test_error_receiver_timeout_bounds_a_hanging_receiver():
+    import threading
+    import time as clock
+
+    release = threading.Event()
+
+    def hangs(report: str) -> None:
+        release.wait(10)
+
+    handler = aws_lambda_handler(error_receiver=hangs, error_receiver_timeout=0.2)(
+        lambda e, c: 1 / 0
+    )
+    started = clock.monotonic()
+    result = handler(rest_event(), None)
+    release.set()
+    assert envelope(result)["rslt_cd"] == "S99999"
+    assert clock.monotonic() - started < 5  # bounded by the option, not by the receiver
+    with pytest.raises(ValueError, match="error_receiver_timeout"):
+        aws_lambda_handler(error_receiver_timeout=0)

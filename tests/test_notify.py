@@ -72,6 +72,9 @@ def test_deliver_swallows_and_logs_receiver_errors(caplog):
     def receiver(_: str) -> None:
         raise RuntimeError("webhook 500")
 
+    from lambdakit.logs import configure_logging
+
+    configure_logging()  # lambdakit's logger is set up on first use: do it before we change it
     logger = logging.getLogger("lambdakit")
     logger.propagate = True
     try:

@@ -1,6 +1,7 @@
 """``lambdakit serve``: the local API Gateway's command line.
 
 lambdakit serve --http app:handler --websocket ws:handler [--port 3000]
+lambdakit serve --websocket ws:handler --authorizer auth:handler
 lambdakit serve --template template.yaml
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from lambdakit.local.config import (
     DEFAULT_ROUTE_SELECTION,
     DEFAULT_STAGE,
+    Authorizer,
     FunctionRef,
     GatewayConfig,
     HttpRoute,
@@ -37,6 +39,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", metavar="MODULE:FUNC", help="the HTTP handler (every path)")
     serve.add_argument(
         "--websocket", metavar="MODULE:FUNC", help="the WebSocket handler (every route key)"
+    )
+    serve.add_argument(
+        "--authorizer",
+        metavar="MODULE:FUNC",
+        help="a Lambda REQUEST authorizer for the WebSocket API's $connect",
+    )
+    serve.add_argument(
+        "--identity-source",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="an identity source of --authorizer (route.request.header.NAME or "
+        "route.request.querystring.NAME); repeatable. Without it: 401, the function not called",
     )
     serve.add_argument(
         "--template", metavar="PATH", help="a SAM/CloudFormation template to read the routes from"
@@ -100,6 +115,15 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
         raise SystemExit(
             "lambdakit serve: nothing to serve: give --http, --websocket or --template"
         )
+    if args.authorizer:
+        if config.websocket is None:
+            raise SystemExit("lambdakit serve: --authorizer needs a WebSocket API")
+        authorizer = Authorizer(
+            FunctionRef(args.authorizer, args.timeout), tuple(args.identity_source)
+        )
+        config = dataclasses.replace(
+            config, websocket=dataclasses.replace(config.websocket, authorizer=authorizer)
+        )
     return config
 
 
@@ -112,6 +136,7 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
         return FunctionRef(**value)
 
     websocket = data.get("websocket")
+    authorizer = (websocket or {}).get("authorizer")
     return GatewayConfig(
         http_routes=tuple(
             HttpRoute(r["method"], r["path"], function(r["function"]), r["payload_version"])
@@ -121,6 +146,11 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
             routes={k: function(v) for k, v in websocket["routes"].items()},
             route_selection_expression=websocket["route_selection_expression"],
             catch_all=function(websocket["catch_all"]) if websocket["catch_all"] else None,
+            authorizer=Authorizer(
+                function(authorizer["function"]), tuple(authorizer["identity_sources"])
+            )
+            if authorizer
+            else None,
         )
         if websocket
         else None,
@@ -132,7 +162,8 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
 def prepare_environment(host: str, port: int, stage: str) -> None:
     """What handlers find under the local gateway: the ``@connections`` endpoint, the
     embedded connection store (unless a DynamoDB endpoint is configured), tracebacks in error
-    bodies, and dummy credentials so boto3 signs its local calls."""
+    bodies (only while the server is bound to loopback: never to other machines), and dummy
+    credentials so boto3 signs its local calls."""
     client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
     os.environ.setdefault("LAMBDAKIT_WS_ENDPOINT", f"http://{client_host}:{port}/{stage}")
     dynamodb_configured = any(
@@ -140,12 +171,24 @@ def prepare_environment(host: str, port: int, stage: str) -> None:
     )
     if not dynamodb_configured:
         os.environ.setdefault("LAMBDAKIT_CONNECTION_STORE", "sqlite")
-    os.environ.setdefault("LAMBDAKIT_TRACEBACK", "1")
+    if _is_loopback(host):
+        os.environ.setdefault("LAMBDAKIT_TRACEBACK", "1")
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
     if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
         os.environ["AWS_ACCESS_KEY_ID"] = "local"
         os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - not a secret: local only
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def main(argv: Sequence[str] | None = None) -> None:

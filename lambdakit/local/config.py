@@ -36,16 +36,28 @@ class HttpRoute:
 
 
 @dataclass(frozen=True)
+class Authorizer:
+    """The Lambda REQUEST authorizer of ``$connect``, with its identity sources
+    (``route.request.header.Auth``, ``route.request.querystring.token``): a request without
+    one of them is refused (401) without calling the function."""
+
+    function: FunctionRef
+    identity_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class WebSocketApi:
     """A WebSocket API: its route selection expression and the function of each route key.
 
     ``catch_all`` serves every route key (``--websocket`` alone: the function answers unknown
-    ones itself); otherwise only ``routes`` exist, as with a template.
+    ones itself); otherwise only ``routes`` exist, as with a template. ``authorizer`` guards
+    ``$connect``.
     """
 
     routes: dict[str, FunctionRef]
     route_selection_expression: str = DEFAULT_ROUTE_SELECTION
     catch_all: FunctionRef | None = None
+    authorizer: Authorizer | None = None
 
     def function_for(self, route_key: str) -> FunctionRef | None:
         return self.routes.get(route_key) or self.catch_all

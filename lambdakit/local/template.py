@@ -4,17 +4,21 @@ the one that serves it locally.
 Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``Globals``)
 with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
 ``PayloadFormatVersion`` says 1.0); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
-its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s.
+its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
+``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
+in ``AuthorizerId``.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from lambdakit.local.config import (
     DEFAULT_ROUTE_SELECTION,
+    Authorizer,
     FunctionRef,
     GatewayConfig,
     HttpRoute,
@@ -100,11 +104,13 @@ def _strings(value: Any) -> list[str]:
 
 
 def _refers_to(value: Any, logical_ids: list[str]) -> str | None:
-    """The first of ``logical_ids`` that ``value`` mentions (Ref, GetAtt or ``${Id...}``)."""
+    """The first of ``logical_ids`` that ``value`` mentions (Ref, GetAtt, ``Id.Arn`` or
+    ``${Id}`` / ``${Id.Arn}``): whole ids only, so ``Auth`` is not found in ``${AuthFn.Arn}``."""
     texts = _strings(value)
     for logical_id in logical_ids:
+        substitution = re.compile(r"\$\{" + re.escape(logical_id) + r"[.}]")
         for text in texts:
-            if text == logical_id or f"${{{logical_id}" in text or f"{logical_id}." in text:
+            if text == logical_id or text.startswith(f"{logical_id}.") or substitution.search(text):
                 return logical_id
     return None
 
@@ -201,4 +207,46 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         if isinstance(route_key, str) and function_id is not None:
             routes[route_key] = functions[function_id]
     expression = api.get("RouteSelectionExpression", DEFAULT_ROUTE_SELECTION)
-    return WebSocketApi(routes=routes, route_selection_expression=str(expression))
+    return WebSocketApi(
+        routes=routes,
+        route_selection_expression=str(expression),
+        authorizer=_connect_authorizer(resources, functions, api_id),
+    )
+
+
+def _connect_authorizer(
+    resources: dict[str, Any], functions: dict[str, FunctionRef], api_id: str
+) -> Authorizer | None:
+    """The REQUEST authorizer the API's ``$connect`` route names. One the gateway cannot run
+    is an error: serving ``$connect`` unguarded would let anyone in."""
+    authorizers = {
+        logical_id: resource.get("Properties") or {}
+        for logical_id, resource in resources.items()
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::ApiGatewayV2::Authorizer"
+    }
+    for resource in resources.values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Route":
+            continue
+        properties = resource.get("Properties") or {}
+        if (
+            properties.get("RouteKey") != "$connect"
+            or _refers_to(properties.get("ApiId"), [api_id]) is None
+            or properties.get("AuthorizerId") is None
+        ):
+            continue
+        logical_id = _refers_to(properties["AuthorizerId"], list(authorizers))
+        if logical_id is None:
+            raise ValueError(
+                "the $connect route's AuthorizerId names no AWS::ApiGatewayV2::Authorizer"
+            )
+        authorizer = authorizers[logical_id]
+        if authorizer.get("AuthorizerType") != "REQUEST":
+            raise ValueError(f"{logical_id}: only REQUEST authorizers run locally")
+        function_id = _refers_to(authorizer.get("AuthorizerUri"), list(functions))
+        if function_id is None:
+            raise ValueError(f"{logical_id}: AuthorizerUri names no function of the template")
+        sources = authorizer.get("IdentitySource") or []
+        if isinstance(sources, str):
+            sources = [s.strip() for s in sources.split(",")]
+        return Authorizer(functions[function_id], tuple(str(s) for s in sources))
+    return None

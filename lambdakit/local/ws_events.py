@@ -89,6 +89,8 @@ class ConnectionInfo:
         self.connected_at = int(time.time() * 1000)
         self.last_active_at = self.connected_at
         self.user_agent = next((v for k, v in headers if k == "user-agent"), None)
+        # What the $connect authorizer allowed with: in every event of the connection.
+        self.authorizer: dict[str, Any] | None = None
 
     def touch(self) -> None:
         self.last_active_at = int(time.time() * 1000)
@@ -138,7 +140,7 @@ class ConnectionInfo:
         }
 
     def _context(self, route_key: str, event_type: str) -> dict[str, Any]:
-        return _context(
+        context = _context(
             route_key,
             event_type,
             self.connection_id,
@@ -148,6 +150,9 @@ class ConnectionInfo:
             self.source_ip,
             self.user_agent,
         )
+        if self.authorizer is not None:
+            context["authorizer"] = dict(self.authorizer)
+        return context
 
 
 def select_route(expression: str, body: str) -> str | None:

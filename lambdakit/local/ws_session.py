@@ -1,10 +1,11 @@
 """One WebSocket connection through the local gateway, as API Gateway runs it.
 
 ``$connect`` gets the handshake's headers and query, and its result decides the handshake (a
-non-2xx result rejects it with that status). Each text message is routed by the route selection
-expression, ``$default`` as fallback; a handler's response body goes back to the client; a
-handler error sends API Gateway's ``Internal server error`` frame and keeps the socket open; no
-matching route sends the ``Forbidden`` frame. Limits: a message over 128 KB closes with 1009, a
+non-2xx result rejects it with that status); an authorizer, when the API has one, runs first
+(``authorizer.py``). Each text message is routed by the route selection expression,
+``$default`` as fallback; a handler's response body goes back to the client; a handler error
+sends API Gateway's ``Internal server error`` frame and keeps the socket open; no matching
+route sends the ``Forbidden`` frame. Limits: a message over 128 KB closes with 1009, a
 binary frame with 1003; idle timeout and maximum duration close with 1001. ``$disconnect``
 carries the close code and reason.
 """
@@ -18,6 +19,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
+from lambdakit._aws import region
+from lambdakit.local.authorizer import authorize
 from lambdakit.local.config import GatewayConfig, WebSocketApi
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.ws_events import ConnectionInfo, new_connection_id, select_route
@@ -152,8 +155,17 @@ async def _connect(
 ) -> bool:
     function = api.function_for("$connect")
     accept_headers: list[tuple[bytes, bytes]] = []
+    scheme = scope.get("scheme", "ws").replace("ws", "http")
+    if api.authorizer is not None:
+        verdict = await authorize(
+            api.authorizer, info.connect_event(scheme, port), invoker, region()
+        )
+        if not verdict.allowed:
+            await _reject(scope, send, verdict.status, verdict.body)
+            return False
+        info.authorizer = verdict.authorizer
     if function is not None:
-        event = info.connect_event(scope.get("scheme", "ws").replace("ws", "http"), port)
+        event = info.connect_event(scheme, port)
         try:
             result = (await invoker.invoke(function, event)).result
         except (FunctionError, FunctionTimeout):

@@ -68,7 +68,8 @@ class Middleware:
 class WebSocketResolver:
     """Route table, middleware chain and error handling for a WebSocket API's Lambda function.
 
-    ``error_receiver``, ``ignore_app_errors``, ``redact_fields`` and ``traceback`` work as in
+    ``error_receiver``, ``error_receiver_timeout``, ``ignore_app_errors``, ``redact_fields`` and
+    ``traceback`` work as in
     ``aws_lambda_handler``: the receiver gets a redacted report of each unexpected error and of
     each ``AppError`` not ignored; tracebacks reach the client only when enabled.
     """
@@ -80,12 +81,16 @@ class WebSocketResolver:
         traceback: bool | None = None,
         redact_fields: Iterable[str] = (),
         ignore_app_errors: Iterable[str] = (),
+        error_receiver_timeout: float | None = None,
     ) -> None:
         if error_receiver is not None and not callable(error_receiver):
             raise TypeError("error_receiver must be callable")
         if isinstance(ignore_app_errors, str):
             raise TypeError("ignore_app_errors must be a collection of codes, not a string")
         self._ignore = frozenset(ignore_app_errors)
+        if error_receiver_timeout is not None and not error_receiver_timeout > 0:
+            raise ValueError("error_receiver_timeout must be a positive number of seconds")
+        self._receiver_timeout = error_receiver_timeout
         self._routes: dict[str, Callable[..., Any]] = {}
         self._middleware: list[MiddlewareCallable] = []
         self._composed: dict[str, _Route] = {}
@@ -286,7 +291,12 @@ class WebSocketResolver:
         except Exception:
             logger.exception("Could not build the error report")
             return
-        deliver(self._error_receiver, report, request_id=ids["requestId"])
+        deliver(
+            self._error_receiver,
+            report,
+            request_id=ids["requestId"],
+            timeout=self._receiver_timeout,
+        )
 
 
 def _traceback(error: BaseException) -> str:

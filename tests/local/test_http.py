@@ -157,6 +157,9 @@ def test_lambda_context(serve):
 )
 def test_malformed_results_are_502_with_a_log_line(serve, caplog, handler, reason):
     gateway = serve(config(handler))
+    from lambdakit.logs import configure_logging
+
+    configure_logging()  # set up on first use: do it before changing it
     logger = logging.getLogger("lambdakit")
     logger.propagate = True
     try:
