@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 from lambdakit._aws import client as aws_client
@@ -87,7 +85,8 @@ class DynamoDBStore:
         try:
             # The client is created in the worker thread too: importing boto3 and building
             # a client takes a while, and the event loop must not wait for it.
-            return await asyncio.to_thread(lambda: work(self.client))
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(None, lambda: work(self.client))
         except DynamoDBError:
             raise
         except ImportError:
@@ -342,7 +341,15 @@ def _index_definition() -> dict[str, Any]:
 
 
 def _number(value: float) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
+    """A number as DynamoDB's ``N`` takes it (an int exactly, a float as Python spells it)."""
+    return str(value) if type(value) is int else repr(float(value))
+
+
+def _parse_number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _key(connection_id: str, crt: int) -> dict[str, Any]:
@@ -366,27 +373,38 @@ def _item(record: ConnectionRecord) -> dict[str, Any]:
 
 
 def _to_attribute(value: Any) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    # DynamoDB has no floats: go through JSON with Decimal numbers.
-    plain = json.loads(json.dumps(value, default=str), parse_float=Decimal)
-    return TypeSerializer().serialize(plain)  # type: ignore[no-any-return]
-
-
-def _from_attribute(value: dict[str, Any]) -> Any:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    return _plain(TypeDeserializer().deserialize(value))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+    """A JSON value (the manager checks client_data is one) as a DynamoDB attribute value."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, (int, float)):
+        return {"N": _number(value)}
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, set, frozenset)):
-        return [_plain(v) for v in value]
-    return value
+        return {"M": {str(k): _to_attribute(v) for k, v in value.items()}}
+    if isinstance(value, (list, tuple)):
+        return {"L": [_to_attribute(v) for v in value]}
+    raise TypeError(f"client_data holds a {type(value).__name__}, which JSON has not")
+
+
+def _from_attribute(attribute: dict[str, Any]) -> Any:
+    """A DynamoDB attribute value as plain JSON (numbers as int or float)."""
+    [(kind, value)] = attribute.items()
+    if kind == "S" or kind == "BOOL":
+        return value
+    if kind == "N":
+        return _parse_number(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {k: _from_attribute(v) for k, v in value.items()}
+    if kind == "L":
+        return [_from_attribute(v) for v in value]
+    if kind == "NS":
+        return [_parse_number(v) for v in value]
+    return list(value) if kind in ("SS", "BS") else value  # written by something else
 
 
 def _record(item: dict[str, Any]) -> ConnectionRecord:
