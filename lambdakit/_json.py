@@ -57,6 +57,9 @@ def _default(value: Any) -> Any:
     model_dump = getattr(value, "model_dump", None)  # pydantic v2 models
     if callable(model_dump):
         return model_dump(mode="json")
+    to_dict = getattr(value, "to_dict", None)  # LambdaResponse, WebSocketConnection, yours
+    if callable(to_dict):
+        return to_dict()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -81,7 +84,9 @@ def _stdlib_loads(text: str) -> Any:
 
 
 def _orjson_dumps(orjson: Any) -> Callable[[Any], str]:
-    option = orjson.OPT_NON_STR_KEYS
+    # Dataclasses go through _default (dataclasses.asdict, "_" fields kept), and keys that are
+    # not strings make orjson fail over to json: the same text either way.
+    option = orjson.OPT_PASSTHROUGH_DATACLASS
 
     def orjson_dumps(value: Any) -> str:
         try:

@@ -87,6 +87,12 @@ class CorsConfig:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"CorsConfig is immutable: cannot set {name!r}")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CorsConfig is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
+        return (CorsConfig, tuple(getattr(self, f) for f in _FIELDS))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CorsConfig):
             return NotImplemented

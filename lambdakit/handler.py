@@ -78,14 +78,13 @@ def aws_lambda_handler(
     ``error_receiver_timeout`` bounds how long the response waits for the receiver (default:
     ``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT``, else 2 s).
     """
-    if error_receiver_timeout is not None and not error_receiver_timeout > 0:
-        raise ValueError("error_receiver_timeout must be a positive number of seconds")
+    if error_receiver_timeout is not None and not 0 < error_receiver_timeout < float("inf"):
+        raise ValueError("error_receiver_timeout must be a positive, finite number of seconds")
     if error_receiver is not None and not callable(error_receiver):
         raise TypeError("error_receiver must be callable")
     if isinstance(ignore_app_errors, str):
         raise TypeError("ignore_app_errors must be a collection of codes, not a string")
-    if isinstance(redact_fields, str):
-        raise TypeError("redact_fields must be a sequence of names, not a string")
+    redact_fields = redact_field_names(redact_fields)
     options = _Options(
         error_receiver=error_receiver,
         content_type=content_type,
@@ -301,7 +300,8 @@ def _passthrough(result: Any, view: LambdaEvent, http: bool, options: _Options) 
         response = LambdaResponse.from_proxy_dict(result)
     if options.cors is not None and http:
         defaults = options.cors.headers_for(view.headers.get("origin"))
-        if any(k.lower() == "access-control-allow-origin" for k in response.headers):
+        own = (*response.headers, *response.multiValueHeaders)
+        if any(k.lower() == "access-control-allow-origin" for k in own):
             # The handler answers CORS itself: adding the decorator's credentials (or any
             # other policy) next to its origin would mix two policies, e.g. "*" + credentials.
             defaults = {k: v for k, v in defaults.items() if k == "Vary"}
@@ -318,11 +318,28 @@ def _emit(response: LambdaResponse, view: LambdaEvent, http: bool) -> Any:
     )
 
 
+def redact_field_names(fields: Iterable[str]) -> tuple[str, ...]:
+    """``redact_fields`` checked at decoration: names, not a string or other values."""
+    if isinstance(fields, str):
+        raise TypeError("redact_fields must be a sequence of names, not a string")
+    names = tuple(fields)
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError("redact_fields must hold strings")
+    return names
+
+
 def _message(error: BaseException) -> str:
     try:
         return str(error) or type(error).__name__
     except Exception:  # an exception whose __str__ fails still gets an answer
         return type(error).__name__
+
+
+def _text(value: Any) -> str:
+    try:
+        return value if isinstance(value, str) else str(value)
+    except Exception:
+        return type(value).__name__
 
 
 def _duration(start: float) -> float:
@@ -349,8 +366,9 @@ def _failure(
         envelope["traceback"] = _traceback(error)
     try:
         body = _json.dumps(envelope)
-    except Exception:  # details that cannot be JSON: drop them, keep the error
+    except Exception:  # details (or an odd code or message) that cannot be JSON
         envelope.pop("details", None)
+        envelope["rslt_cd"], envelope["rslt_msg"] = _text(code), _text(message)
         body = _json.dumps(envelope)
     if not http:
         return _json.loads(body)

@@ -15,7 +15,6 @@ import os
 import sys
 from typing import Any, Final, TextIO
 
-from lambdakit._logger import logger as logger  # the lazy stand-in, re-exported
 from lambdakit.settings import LOG_LEVEL_ENV
 
 _LOGGER_NAME: Final = "lambdakit"
@@ -23,6 +22,11 @@ _LOGGER_NAME: Final = "lambdakit"
 
 def get_logger() -> logging.Logger:
     return logging.getLogger(_LOGGER_NAME)
+
+
+#: The ``lambdakit`` logger itself. lambdakit's own modules log through a lazy stand-in
+#: (``lambdakit._logger``) that sets it up on the first record.
+logger: Final = get_logger()
 
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
@@ -77,20 +81,22 @@ def level_from_env() -> int:
     return level if isinstance(level, int) else logging.INFO
 
 
-_configured: list[bool] = []
+_configured = False
 
 
 def configure_logging() -> None:
     """Give the ``lambdakit`` logger a JSON handler, once, unless it already has handlers."""
+    global _configured
     if _configured:
         return
-    _configured.append(True)
+    _configured = True
     log = get_logger()
     if log.handlers:
         return
     handler = _StdoutHandler()
     handler.setFormatter(JsonFormatter())
     log.addHandler(handler)
-    log.setLevel(level_from_env())
+    if log.level == logging.NOTSET:  # a level the application set stays
+        log.setLevel(level_from_env())
     # Lambda's runtime puts its own text handler on the root logger: do not log twice.
     log.propagate = False

@@ -17,10 +17,10 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final
 
-from lambdakit import _json
+from lambdakit import _async, _json
+from lambdakit._logger import logger
 from lambdakit.errors import RequestError
 from lambdakit.events import LambdaEvent
-from lambdakit.logs import logger
 from lambdakit.redaction import Redactor
 
 ErrorReceiver = Callable[[str], Any]
@@ -110,10 +110,16 @@ def deliver(
 ) -> bool:
     """Hand ``report`` to ``receiver`` (sync or async) and wait for it at most ``timeout``
     seconds (default: ``receiver_timeout()``). Never raises: a receiver that fails is logged,
-    one that runs past the bound is logged and left to finish in its daemon thread. Returns
-    whether the receiver finished (well or not) in time."""
-    limit = receiver_timeout() if timeout is None else timeout
+    one that runs past the bound is logged. Returns whether it finished (well or not) in time.
+
+    An async receiver runs on the handler's own event loop (so it may use what the handler
+    made there: sessions, clients, locks), cancelled at the bound. A sync one runs in a daemon
+    thread, left to finish past the bound.
+    """
+    limit = min(receiver_timeout() if timeout is None else timeout, threading.TIMEOUT_MAX)
     extra = {"request_id": request_id}
+    if _async.is_async_callable(receiver):
+        return _deliver_async(receiver, report, limit, extra)
     if not _pending.acquire(blocking=False):
         logger.error(
             "error_receiver: %d deliveries still running; report dropped",
@@ -143,10 +149,26 @@ def deliver(
     return False
 
 
+def _deliver_async(
+    receiver: ErrorReceiver, report: str, limit: float, extra: dict[str, Any]
+) -> bool:
+    import asyncio
+
+    try:
+        _async.run_sync(asyncio.wait_for(receiver(report), limit))
+    except (asyncio.TimeoutError, TimeoutError):
+        logger.error(
+            "error_receiver did not finish within %s s and was cancelled", limit, extra=extra
+        )
+        return False
+    except Exception:
+        logger.exception("error_receiver failed", extra=extra)
+    return True
+
+
 def _call(receiver: ErrorReceiver, report: str) -> None:
-    """Run the receiver to completion in this one-shot thread. An async receiver gets a loop of
-    its own, closed when it is done (``_async``'s per-thread loops are kept for reuse, which a
-    thread that ends next has none of)."""
+    """Run a sync receiver in its one-shot thread (one that still returns an awaitable gets a
+    loop of its own there)."""
     result = receiver(report)
     if hasattr(result, "__await__"):
         import asyncio

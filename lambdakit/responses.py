@@ -101,6 +101,17 @@ def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     return _json.dumps(body), False
 
 
+_RESPONSE_FIELDS = (
+    "statusCode",
+    "headers",
+    "body",
+    "isBase64Encoded",
+    "multiValueHeaders",
+    "cookies",
+    "uses_default_cors",
+)
+
+
 class LambdaResponse:
     """A response a handler may return, or build with ``LambdaResponse.create``.
 
@@ -149,6 +160,21 @@ class LambdaResponse:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"LambdaResponse is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"LambdaResponse is immutable: cannot delete {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
+        return (LambdaResponse, (*self._fields(), self.uses_default_cors))
+
+    def replace(self, **changes: Any) -> LambdaResponse:
+        """A copy with some fields changed (``dataclasses.replace`` for this class)."""
+        values = (*self._fields(), self.uses_default_cors)
+        fields = dict(zip(_RESPONSE_FIELDS, values, strict=True))
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"LambdaResponse has no field {sorted(unknown)[0]!r}")
+        return LambdaResponse(**{**fields, **changes})
 
     def _fields(self) -> tuple[Any, ...]:
         return (

@@ -572,3 +572,103 @@ def test_error_receiver_timeout_bounds_a_hanging_receiver():
     assert clock.monotonic() - started < 5  # bounded by the option, not by the receiver
     with pytest.raises(ValueError, match="error_receiver_timeout"):
         aws_lambda_handler(error_receiver_timeout=0)
+
+
+# -- regressions from the final review -------------------------------------------------------
+
+
+def test_responses_and_cors_configs_copy_and_pickle():
+    import copy
+    import pickle
+
+    response = LambdaResponse.create(body={"a": 1}, cookies=["s=1"])
+    for clone in (
+        copy.copy(response),
+        copy.deepcopy(response),
+        pickle.loads(pickle.dumps(response)),  # noqa: S301 - our own bytes
+    ):
+        assert clone == response
+        assert clone.uses_default_cors is True
+    assert response.replace(statusCode=201).statusCode == 201
+    cors = CorsConfig(allow_origins=("https://a.example",))
+    assert pickle.loads(pickle.dumps(cors)) == cors  # noqa: S301
+    with pytest.raises(AttributeError, match="immutable"):
+        del cors.allow_origins
+
+
+def test_a_handlers_multi_value_origin_is_not_mixed_with_credentials():
+    cors = CorsConfig(
+        allow_origins=("https://a.example",),
+        allow_methods=("GET",),
+        allow_headers=("Content-Type",),
+        allow_credentials=True,
+    )
+    handler = aws_lambda_handler(cors=cors)(
+        lambda e, c: {
+            "statusCode": 200,
+            "multiValueHeaders": {"Access-Control-Allow-Origin": ["*"]},
+            "body": "",
+        }
+    )
+    result = handler(rest_event(headers={"Origin": "https://a.example"}), None)
+    assert "Access-Control-Allow-Credentials" not in result["headers"]
+
+
+def test_bad_options_fail_at_decoration():
+    with pytest.raises(TypeError, match="strings"):
+        aws_lambda_handler(redact_fields=[None])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="finite"):
+        aws_lambda_handler(error_receiver_timeout=float("inf"))
+
+
+def test_an_error_with_an_unserialisable_code_still_answers():
+    @aws_lambda_handler()
+    def handler(event, context):
+        raise AppError(("t", object()), "x")  # type: ignore[arg-type]
+
+    result = handler(rest_event(), None)
+    assert_proxy_result(result)
+    assert envelope(result)["rslt_msg"] == "x"
+
+
+def test_async_receiver_runs_on_the_handlers_loop():
+    import asyncio
+
+    loops = {}
+
+    async def receiver(report: str) -> None:
+        loops["receiver"] = asyncio.get_running_loop()
+
+    @aws_lambda_handler(error_receiver=receiver)
+    async def handler(event, context):
+        loops["handler"] = asyncio.get_running_loop()
+        raise RuntimeError("boom")
+
+    handler(rest_event(), None)
+    assert loops["receiver"] is loops["handler"]
+
+
+def test_a_huge_receiver_timeout_from_the_environment_is_capped(monkeypatch):
+    monkeypatch.setenv("LAMBDAKIT_ERROR_RECEIVER_TIMEOUT", "1e10")
+    reports: list[str] = []
+    handler = aws_lambda_handler(error_receiver=reports.append)(lambda e, c: 1 / 0)
+    assert envelope(handler(rest_event(), None))["rslt_cd"] == "S99999"
+    assert len(reports) == 1
+
+
+def test_the_applications_log_level_is_kept():
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, sys; from lambdakit import aws_lambda_handler;"
+        "from lambdakit.testing import rest_event;"
+        "logging.getLogger('lambdakit').setLevel(logging.WARNING);"
+        "aws_lambda_handler(access_log=True)(lambda e, c: {})(rest_event(), None);"
+        "print(logging.getLogger('lambdakit').level)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == str(30)
+    assert '"message": "request"' not in result.stdout

@@ -9,6 +9,7 @@ import logging
 import os
 from typing import Any, Final
 
+from lambdakit._logger import logger
 from lambdakit.local import connections_api
 from lambdakit.local.config import GatewayConfig
 from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
@@ -22,7 +23,6 @@ from lambdakit.local.proxy_result import (
 )
 from lambdakit.local.routing import Router
 from lambdakit.local.ws_session import Receive, Registry, Send, run_session
-from lambdakit.logs import logger
 
 CONFIG_ENV: Final = "LAMBDAKIT_LOCAL_CONFIG"
 MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota

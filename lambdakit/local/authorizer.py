@@ -26,9 +26,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lambdakit._logger import logger
 from lambdakit.local.config import Authorizer
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
-from lambdakit.logs import logger
 
 UNAUTHORIZED: Final = "Unauthorized"
 _SOURCE = re.compile(r"^route\.request\.(header|querystring)\.(.+)$")

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from lambdakit._logger import logger
 from lambdakit.local.config import FunctionRef
-from lambdakit.logs import logger
 from lambdakit.testing import LambdaContext
 
 

@@ -20,11 +20,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from lambdakit._aws import region
+from lambdakit._logger import logger
 from lambdakit.local.authorizer import authorize
 from lambdakit.local.config import GatewayConfig, WebSocketApi
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.ws_events import ConnectionInfo, new_connection_id, select_route
-from lambdakit.logs import logger
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]

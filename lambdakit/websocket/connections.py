@@ -202,11 +202,36 @@ def _json_object(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if not isinstance(data, Mapping):
         raise TypeError("client_data must be a mapping (a dict)")
     try:
-        return json.loads(json.dumps(data, allow_nan=False))  # type: ignore[no-any-return]
+        plain = json.loads(json.dumps(data, allow_nan=False))
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"client_data must be JSON (strings, numbers, lists, dicts): {error}"
         ) from None
+    _check_storable(plain, 1)
+    return plain  # type: ignore[no-any-return]
+
+
+# What every store can keep: DynamoDB's limits (32 levels, 38 digits, 1e-130 to 1e126).
+_MAX_DEPTH = 32
+_MAX_INT = 10**38 - 1
+
+
+def _check_storable(value: Any, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        raise TypeError(f"client_data is nested more than {_MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        for item in value.values():
+            _check_storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable(item, depth + 1)
+    elif isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    elif isinstance(value, int):
+        if abs(value) > _MAX_INT:
+            raise TypeError("client_data holds an integer of more than 38 digits")
+    elif isinstance(value, float) and value != 0 and not 1e-130 <= abs(value) < 1e126:
+        raise TypeError("client_data holds a number outside 1e-130 to 1e126")
 
 
 def _check_id(connection_id: Any) -> None:

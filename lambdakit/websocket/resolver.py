@@ -21,6 +21,7 @@ from lambdakit import _async, _json
 from lambdakit._logger import logger
 from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError, RequestError
 from lambdakit.events import LambdaEvent
+from lambdakit.handler import redact_field_names
 from lambdakit.responses import LambdaResponse
 from lambdakit.settings import TRACEBACK_ENV, env_flag
 
@@ -88,18 +89,15 @@ class WebSocketResolver:
         if isinstance(ignore_app_errors, str):
             raise TypeError("ignore_app_errors must be a collection of codes, not a string")
         self._ignore = frozenset(ignore_app_errors)
-        if error_receiver_timeout is not None and not error_receiver_timeout > 0:
-            raise ValueError("error_receiver_timeout must be a positive number of seconds")
+        if error_receiver_timeout is not None and not 0 < error_receiver_timeout < float("inf"):
+            raise ValueError("error_receiver_timeout must be a positive, finite number of seconds")
         self._receiver_timeout = error_receiver_timeout
         self._routes: dict[str, Callable[..., Any]] = {}
         self._middleware: list[MiddlewareCallable] = []
         self._composed: dict[str, _Route] = {}
-        self._executor: Any = None
         self._error_receiver = error_receiver
         self._traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
-        if isinstance(redact_fields, str):
-            raise TypeError("redact_fields must be a sequence of names, not a string")
-        self._redact_fields = tuple(redact_fields)
+        self._redact_fields = redact_field_names(redact_fields)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -144,9 +142,6 @@ class WebSocketResolver:
             raise TypeError("middleware must be callable: (event, context, next_handler)")
         self._middleware.append(instance)
         self._composed.clear()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False)
-            self._executor = None
         return middleware
 
     @property
@@ -208,22 +203,8 @@ class WebSocketResolver:
                 handler,
                 takes_body=route_key not in (CONNECT, DISCONNECT),
                 middleware=self._middleware,
-                executor=self._sync_middleware_executor,
             )
         return route
-
-    def _sync_middleware_executor(self) -> Any:
-        # Each sync middleware holds a thread while the rest of the chain runs: a pool of
-        # their own, as large as there are of them, so they never starve each other or the
-        # handler's own worker threads.
-        if self._executor is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            count = sum(1 for m in self._middleware if not _async.is_async_callable(m))
-            self._executor = ThreadPoolExecutor(
-                max(count, 1), thread_name_prefix="lambdakit-middleware"
-            )
-        return self._executor
 
     def _bad_request(
         self,
@@ -320,7 +301,6 @@ class _Route:
         *,
         takes_body: bool,
         middleware: list[MiddlewareCallable],
-        executor: Callable[[], Any],
     ) -> None:
         self.handler = handler
         self.takes_body = takes_body
@@ -328,7 +308,7 @@ class _Route:
         if middleware or _async.is_async_callable(handler):
             chain: NextHandler = self.endpoint
             for item in reversed(middleware):
-                chain = _wrap(item, chain, executor)
+                chain = _wrap(item, chain)
             self.chain = chain
 
     def endpoint_sync(self, event: Any, context: Any) -> Any:
@@ -346,9 +326,7 @@ class _Route:
         return result
 
 
-def _wrap(
-    middleware: MiddlewareCallable, next_handler: NextHandler, executor: Callable[[], Any]
-) -> NextHandler:
+def _wrap(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHandler:
     if _async.is_async_callable(middleware):
 
         async def run_async_middleware(event: Any, context: Any) -> Any:
@@ -358,20 +336,44 @@ def _wrap(
 
     async def run_sync_middleware(event: Any, context: Any) -> Any:
         # A plain sync middleware gets a next_handler it can call synchronously: it runs in a
-        # worker thread while the rest of the chain stays on this loop.
+        # thread of its own (never a shared pool, where concurrent requests would wait on each
+        # other for ever) while the rest of the chain stays on this loop.
         import asyncio
+        import threading
 
         loop = asyncio.get_running_loop()
+        loop_thread = threading.current_thread()
+        done: asyncio.Future[Any] = loop.create_future()
 
         def blocking_next(e: Any, c: Any) -> Any:
+            if threading.current_thread() is loop_thread:
+                return next_handler(e, c)  # called from a coroutine it returned: await it
             return asyncio.run_coroutine_threadsafe(next_handler(e, c), loop).result()
 
-        result = await loop.run_in_executor(executor(), middleware, event, context, blocking_next)
-        if _async.is_awaitable(result):
+        def work() -> None:
+            try:
+                result = middleware(event, context, blocking_next)
+            except BaseException as error:  # handed to the awaiting task, raised there
+                loop.call_soon_threadsafe(_settle, done, None, error)
+            else:
+                loop.call_soon_threadsafe(_settle, done, result, None)
+
+        threading.Thread(target=work, name="lambdakit-middleware", daemon=True).start()
+        result = await done
+        if _async.is_awaitable(result):  # e.g. an async middleware behind a sync decorator
             result = await result
         return result
 
     return run_sync_middleware
+
+
+def _settle(future: Any, result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 def _ids(request: LambdaEvent) -> dict[str, Any]:

@@ -161,3 +161,27 @@ def test_client_data_comes_back_as_json(manager):
 def test_connection_ttl_must_be_an_int():
     with pytest.raises(ValueError, match="connection_ttl"):
         APIGatewayWSConnectionManager("t", connection_ttl=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param({"n": 10**40}, "38 digits", id="big-int"),
+        pytest.param({"x": 1e200}, "1e-130 to 1e126", id="huge-float"),
+        pytest.param({"x": 5e-324}, "1e-130 to 1e126", id="tiny-float"),
+    ],
+)
+def test_client_data_within_what_dynamodb_keeps(manager, data, message):
+    with pytest.raises(TypeError, match=message):
+        run(manager.connect("c1=", data))
+
+
+def test_client_data_nesting_limit(manager):
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(40):
+        child: dict[str, object] = {}
+        node["a"] = child
+        node = child
+    with pytest.raises(TypeError, match="nested"):
+        run(manager.connect("c1=", deep))

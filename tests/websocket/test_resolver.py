@@ -375,3 +375,39 @@ def test_ignored_app_errors_are_not_reported():
     assert reports == []
     resolver.resolve(websocket_message_event("B00500"), None)
     assert len(reports) == 1
+
+
+def test_sync_middleware_under_concurrent_requests_and_wrapped_async_middleware():
+    import functools
+    import threading
+
+    resolver = WebSocketResolver()
+    resolver.middleware(lambda e, c, n: n(e, c))
+    resolver.middleware(lambda e, c, n: n(e, c))
+
+    def plain_decorator(function):
+        @functools.wraps(function)
+        def wrapper(*args):
+            return function(*args)
+
+        return wrapper
+
+    @resolver.middleware
+    @plain_decorator
+    async def wrapped(event, context, next_handler):  # looks sync, returns a coroutine
+        return await next_handler(event, context)
+
+    resolver.on_message()(lambda e, c, cid, b: {"ok": b})
+    statuses: list[int] = []
+
+    def requests():
+        for _ in range(10):
+            statuses.append(resolver.resolve(websocket_message_event("x"), None)["statusCode"])
+
+    threads = [threading.Thread(target=requests) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert statuses == [200] * 40

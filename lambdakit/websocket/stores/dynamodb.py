@@ -349,7 +349,8 @@ def _parse_number(text: str) -> int | float:
     try:
         return int(text)
     except ValueError:
-        return float(text)
+        number = float(text)
+        return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
 def _key(connection_id: str, crt: int) -> dict[str, Any]:
@@ -402,9 +403,31 @@ def _from_attribute(attribute: dict[str, Any]) -> Any:
         return {k: _from_attribute(v) for k, v in value.items()}
     if kind == "L":
         return [_from_attribute(v) for v in value]
+    # Written by something else: sets as lists, binary as base64 text (JSON has no bytes).
     if kind == "NS":
         return [_parse_number(v) for v in value]
-    return list(value) if kind in ("SS", "BS") else value  # written by something else
+    if kind == "SS":
+        return list(value)
+    if kind == "B":
+        return _base64(value)
+    if kind == "BS":
+        return [_base64(v) for v in value]
+    return None
+
+
+def _base64(value: Any) -> str:
+    import binascii
+
+    data = value if isinstance(value, (bytes, bytearray)) else str(value).encode()
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def _client_data(attribute: dict[str, Any] | None) -> dict[str, Any] | None:
+    """client_data is a map; anything else (written by another tool) reads as none."""
+    if not attribute or "M" not in attribute:
+        return None
+    value = _from_attribute(attribute)
+    return value if isinstance(value, dict) else None
 
 
 def _record(item: dict[str, Any]) -> ConnectionRecord:
@@ -421,6 +444,6 @@ def _record(item: dict[str, Any]) -> ConnectionRecord:
         connected_at=number("connected_at") or 0.0,
         last_seen=number("last_seen") or 0.0,
         ttl=int(item["_ttl"]["N"]) if "_ttl" in item else 0,
-        client_data=_from_attribute(item["client_data"]) if "client_data" in item else None,
+        client_data=_client_data(item.get("client_data")),
         disconnected_at=number("disconnected_at"),
     )
