@@ -23,6 +23,10 @@ HEAVY = (
             "lambdakit.websocket, chainsaws.aws.lambda_client.event_handler.websocket",
             id="websocket-resolver",
         ),
+        pytest.param(
+            "chainsaws.aws.lambda_client.event_handler.websocket_connection",
+            id="connection-manager",
+        ),
     ],
 )
 def test_core_import_loads_no_optional_or_heavy_modules(modules):

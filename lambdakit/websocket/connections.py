@@ -10,21 +10,35 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from lambdakit import _json
 from lambdakit._logger import logger
 from lambdakit.websocket.stores import store_from_env
-from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord, ConnectionStore
+from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
+    from typing import Any
+
     from lambdakit.websocket.messaging import SendResult, WebSocketSender
+    from lambdakit.websocket.stores.protocol import ConnectionStore
+
+_CONNECTION_FIELDS = (
+    "connection_id",
+    "status",
+    "connected_at",
+    "last_seen",
+    "client_data",
+    "partition",
+    "expires_at",
+)
 
 
-@dataclass(frozen=True)
 class WebSocketConnection:
-    """A connection as the manager returns it. Times are epoch seconds."""
+    """A connection as the manager returns it: ``connection_id``, ``status``, ``connected_at``,
+    ``last_seen`` (epoch seconds), ``client_data``, ``partition``, ``expires_at``. Immutable."""
+
+    __slots__ = _CONNECTION_FIELDS
 
     connection_id: str
     status: str
@@ -34,16 +48,47 @@ class WebSocketConnection:
     partition: str
     expires_at: int
 
+    def __init__(
+        self,
+        connection_id: str,
+        status: str,
+        connected_at: float,
+        last_seen: float,
+        client_data: dict[str, Any] | None,
+        partition: str,
+        expires_at: int,
+    ) -> None:
+        values = (
+            connection_id,
+            status,
+            connected_at,
+            last_seen,
+            client_data,
+            partition,
+            expires_at,
+        )
+        for name, value in zip(_CONNECTION_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "connection_id": self.connection_id,
-            "status": self.status,
-            "connected_at": self.connected_at,
-            "last_seen": self.last_seen,
-            "client_data": self.client_data,
-            "partition": self.partition,
-            "expires_at": self.expires_at,
-        }
+        return {name: getattr(self, name) for name in _CONNECTION_FIELDS}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"WebSocketConnection is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WebSocketConnection):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WebSocketConnection, tuple(getattr(self, name) for name in _CONNECTION_FIELDS))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CONNECTION_FIELDS)
+        return f"WebSocketConnection({fields})"
 
 
 class APIGatewayWSConnectionManager:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Final
 
-from lambdakit.websocket.stores.base import ConnectionRecord, ConnectionStore
-from lambdakit.websocket.stores.memory import MemoryStore
+from lambdakit.websocket.stores.base import ConnectionRecord
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Final
+
+    from lambdakit.websocket.stores.memory import MemoryStore
+    from lambdakit.websocket.stores.protocol import ConnectionStore
 
 STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
 SQLITE_PATH_ENV: Final = "LAMBDAKIT_SQLITE_PATH"
@@ -28,8 +33,23 @@ def store_from_env(table_name: str) -> ConnectionStore:
 
         return SQLiteStore(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE_PATH)
     if kind == "memory":
+        from lambdakit.websocket.stores.memory import MemoryStore
+
         return _memory_stores.setdefault(table_name, MemoryStore())
     raise ValueError(f"{STORE_ENV} must be dynamodb, sqlite or memory, not {kind!r}")
 
 
 __all__ = ["ConnectionRecord", "ConnectionStore", "MemoryStore", "store_from_env"]
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: the protocol (typing machinery) and the memory store load when asked for.
+    if name == "ConnectionStore":
+        from lambdakit.websocket.stores.protocol import ConnectionStore
+
+        return ConnectionStore
+    if name == "MemoryStore":
+        from lambdakit.websocket.stores.memory import MemoryStore
+
+        return MemoryStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

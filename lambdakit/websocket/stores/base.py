@@ -12,17 +12,38 @@ development), ``DynamoDBStore`` (AWS). One contract test suite runs against all 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from typing import Any, Final, Literal
 
-Status = Literal["connected", "disconnected"]
+    from lambdakit.websocket.stores.protocol import ConnectionStore as ConnectionStore
+
+    Status = Literal["connected", "disconnected"]
+
 CONNECTED: Final = "connected"
 DISCONNECTED: Final = "disconnected"
 
+_FIELDS = (
+    "connection_id",
+    "partition",
+    "crt",
+    "status",
+    "connected_at",
+    "last_seen",
+    "ttl",
+    "client_data",
+    "disconnected_at",
+)
 
-@dataclass(frozen=True)
+
 class ConnectionRecord:
-    """A stored connection. Times are epoch seconds; ``crt`` is epoch milliseconds."""
+    """A stored connection. Times are epoch seconds; ``crt`` is epoch milliseconds.
+
+    Immutable; ``replace(**changes)`` gives a changed copy. (Written by hand rather than as a
+    dataclass: ``dataclasses`` costs milliseconds of cold start.)
+    """
+
+    __slots__ = _FIELDS
 
     connection_id: str
     partition: str
@@ -31,34 +52,69 @@ class ConnectionRecord:
     connected_at: float
     last_seen: float
     ttl: int
-    client_data: dict[str, Any] | None = field(default=None)
-    disconnected_at: float | None = None
+    client_data: dict[str, Any] | None
+    disconnected_at: float | None
+
+    def __init__(
+        self,
+        connection_id: str,
+        partition: str,
+        crt: int,
+        status: Status,
+        connected_at: float,
+        last_seen: float,
+        ttl: int,
+        client_data: dict[str, Any] | None = None,
+        disconnected_at: float | None = None,
+    ) -> None:
+        values = (
+            connection_id,
+            partition,
+            crt,
+            status,
+            connected_at,
+            last_seen,
+            ttl,
+            client_data,
+            disconnected_at,
+        )
+        for name, value in zip(_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def alive(self, now: float) -> bool:
         return self.status == CONNECTED and self.ttl > now
 
+    def replace(self, **changes: Any) -> ConnectionRecord:
+        return ConnectionRecord(**{**self._asdict(), **changes})
 
-class ConnectionStore(Protocol):
-    """Async storage for connection records. Methods never block the event loop."""
+    def _asdict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _FIELDS}
 
-    async def init(self) -> None:
-        """Create what the store needs (table, indexes, TTL); idempotent."""
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ConnectionRecord is immutable: cannot set {name!r}")
 
-    async def put(self, record: ConnectionRecord) -> None:
-        """Store a new record of a connection. It never overwrites another partition's record;
-        an earlier record of the same id and partition stops counting (reads take the newest).
-        """
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"ConnectionRecord is immutable: cannot delete {name!r}")
 
-    async def get(self, partition: str, connection_id: str, now: float) -> ConnectionRecord | None:
-        """The newest unexpired record of ``connection_id`` in ``partition``, whatever its
-        status."""
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConnectionRecord):
+            return NotImplemented
+        return self._asdict() == other._asdict()
 
-    async def touch(self, partition: str, connection_id: str, now: float, ttl: int) -> bool:
-        """Set ``last_seen = now`` and ``ttl`` on a connected, unexpired record; ``False``
-        (nothing changed) for an unknown, disconnected or expired one."""
+    __hash__ = None  # type: ignore[assignment]
 
-    async def disconnect(self, partition: str, connection_id: str, now: float) -> bool:
-        """Mark the record disconnected; ``False`` if there was no connected record."""
+    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
+        return (ConnectionRecord, tuple(getattr(self, name) for name in _FIELDS))
 
-    async def list_connected(self, partition: str, now: float) -> list[ConnectionRecord]:
-        """Every connected, unexpired record of ``partition``, without a full table scan."""
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"ConnectionRecord({fields})"
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: the protocol (typing machinery) loads only when someone asks for it.
+    if name == "ConnectionStore":
+        from lambdakit.websocket.stores.protocol import ConnectionStore
+
+        return ConnectionStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import threading
 from typing import Any
 
@@ -42,7 +41,7 @@ class MemoryStore:
             record = self._records.get((partition, connection_id))
             if record is None or not record.alive(now):
                 return False
-            self._records[(partition, connection_id)] = dataclasses.replace(record, **changes)
+            self._records[(partition, connection_id)] = record.replace(**changes)
             return True
 
     async def list_connected(self, partition: str, now: float) -> list[ConnectionRecord]:
