@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from lambdakit._frozen import Frozen
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
-    from typing import Any, Final
+    from typing import Final
 
 _FIELDS = (
     "allow_origins",
@@ -24,13 +26,14 @@ _FIELDS = (
 )
 
 
-class CorsConfig:
+class CorsConfig(Frozen):
     """Which cross-origin requests the browser may make. Immutable.
 
     ``allow_origins`` is ``("*",)`` (any origin, never with credentials) or the exact origins
     allowed, such as ``("https://app.example.com",)``.
     """
 
+    _fields = _FIELDS
     __slots__ = (*_FIELDS, "_origins", "_static")
 
     allow_origins: tuple[str, ...]
@@ -84,26 +87,8 @@ class CorsConfig:
             static["Access-Control-Allow-Credentials"] = "true"
         setter(self, "_static", static)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"CorsConfig is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"CorsConfig is immutable: cannot delete {name!r}")
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
-        return (CorsConfig, tuple(getattr(self, f) for f in _FIELDS))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CorsConfig):
-            return NotImplemented
-        return all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, f) for f in _FIELDS))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in _FIELDS)
-        return f"CorsConfig({fields})"
+    def __hash__(self) -> int:  # type: ignore[override]  # fields all hashable, unlike most
+        return hash(self._values())
 
     @property
     def wildcard(self) -> bool:

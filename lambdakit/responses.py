@@ -12,6 +12,7 @@ import binascii
 from collections.abc import Mapping
 
 from lambdakit import _json
+from lambdakit._frozen import Frozen
 from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig
 
@@ -101,35 +102,26 @@ def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     return _json.dumps(body), False
 
 
-_RESPONSE_FIELDS = (
-    "statusCode",
-    "headers",
-    "body",
-    "isBase64Encoded",
-    "multiValueHeaders",
-    "cookies",
-    "uses_default_cors",
-)
-
-
-class LambdaResponse:
+class LambdaResponse(Frozen):
     """A response a handler may return, or build with ``LambdaResponse.create``.
 
     The field names are the proxy result's, so ``response.statusCode`` reads as API Gateway's.
-    Immutable, like a frozen dataclass (written by hand: ``dataclasses`` costs cold start).
-    ``uses_default_cors`` is set by ``create()`` when it added the default CORS headers, which
-    a decorator with a CORS configuration of its own replaces.
+    Immutable (``replace()`` gives a changed copy). ``uses_default_cors`` is set by
+    ``create()`` when it added the default CORS headers, which a decorator with a CORS
+    configuration of its own replaces; it takes no part in equality.
     """
 
-    __slots__ = (
-        "body",
-        "cookies",
+    _fields = (
+        "statusCode",
         "headers",
+        "body",
         "isBase64Encoded",
         "multiValueHeaders",
-        "statusCode",
+        "cookies",
         "uses_default_cors",
     )
+    _compared = _fields[:-1]
+    __slots__ = _fields
 
     statusCode: int
     headers: dict[str, str]
@@ -149,57 +141,13 @@ class LambdaResponse:
         cookies: list[str] | None = None,
         uses_default_cors: bool = False,
     ) -> None:
-        setter = object.__setattr__
-        setter(self, "statusCode", statusCode)
-        setter(self, "headers", {} if headers is None else headers)
-        setter(self, "body", body)
-        setter(self, "isBase64Encoded", isBase64Encoded)
-        setter(self, "multiValueHeaders", {} if multiValueHeaders is None else multiValueHeaders)
-        setter(self, "cookies", [] if cookies is None else cookies)
-        setter(self, "uses_default_cors", uses_default_cors)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"LambdaResponse is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"LambdaResponse is immutable: cannot delete {name!r}")
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
-        return (LambdaResponse, (*self._fields(), self.uses_default_cors))
-
-    def replace(self, **changes: Any) -> LambdaResponse:
-        """A copy with some fields changed (``dataclasses.replace`` for this class)."""
-        values = (*self._fields(), self.uses_default_cors)
-        fields = dict(zip(_RESPONSE_FIELDS, values, strict=True))
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise TypeError(f"LambdaResponse has no field {sorted(unknown)[0]!r}")
-        return LambdaResponse(**{**fields, **changes})
-
-    def _fields(self) -> tuple[Any, ...]:
-        return (
-            self.statusCode,
-            self.headers,
-            self.body,
-            self.isBase64Encoded,
-            self.multiValueHeaders,
-            self.cookies,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LambdaResponse):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    # Holds dicts: unhashable, like a frozen dataclass with dict fields.
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return (
-            f"LambdaResponse(statusCode={self.statusCode!r}, headers={self.headers!r}, "
-            f"body={self.body!r}, isBase64Encoded={self.isBase64Encoded!r}, "
-            f"multiValueHeaders={self.multiValueHeaders!r}, cookies={self.cookies!r})"
-        )
+        self._set("statusCode", statusCode)
+        self._set("headers", {} if headers is None else headers)
+        self._set("body", body)
+        self._set("isBase64Encoded", isBase64Encoded)
+        self._set("multiValueHeaders", {} if multiValueHeaders is None else multiValueHeaders)
+        self._set("cookies", [] if cookies is None else cookies)
+        self._set("uses_default_cors", uses_default_cors)
 
     @classmethod
     def create(

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from lambdakit import _json
+from lambdakit._frozen import Frozen
 from lambdakit._logger import logger
 from lambdakit.websocket.stores import store_from_env
 from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord
@@ -34,10 +35,11 @@ _CONNECTION_FIELDS = (
 )
 
 
-class WebSocketConnection:
+class WebSocketConnection(Frozen):
     """A connection as the manager returns it: ``connection_id``, ``status``, ``connected_at``,
     ``last_seen`` (epoch seconds), ``client_data``, ``partition``, ``expires_at``. Immutable."""
 
+    _fields = _CONNECTION_FIELDS
     __slots__ = _CONNECTION_FIELDS
 
     connection_id: str
@@ -68,27 +70,10 @@ class WebSocketConnection:
             expires_at,
         )
         for name, value in zip(_CONNECTION_FIELDS, values, strict=True):
-            object.__setattr__(self, name, value)
+            self._set(name, value)
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _CONNECTION_FIELDS}
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"WebSocketConnection is immutable: cannot set {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, WebSocketConnection):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (WebSocketConnection, tuple(getattr(self, name) for name in _CONNECTION_FIELDS))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _CONNECTION_FIELDS)
-        return f"WebSocketConnection({fields})"
 
 
 class APIGatewayWSConnectionManager:

@@ -12,6 +12,8 @@ development), ``DynamoDBStore`` (AWS). One contract test suite runs against all 
 
 from __future__ import annotations
 
+from lambdakit._frozen import Frozen
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from typing import Any, Final, Literal
@@ -36,13 +38,13 @@ _FIELDS = (
 )
 
 
-class ConnectionRecord:
+class ConnectionRecord(Frozen):
     """A stored connection. Times are epoch seconds; ``crt`` is epoch milliseconds.
 
-    Immutable; ``replace(**changes)`` gives a changed copy. (Written by hand rather than as a
-    dataclass: ``dataclasses`` costs milliseconds of cold start.)
+    Immutable; ``replace(**changes)`` gives a changed copy.
     """
 
+    _fields = _FIELDS
     __slots__ = _FIELDS
 
     connection_id: str
@@ -79,36 +81,10 @@ class ConnectionRecord:
             disconnected_at,
         )
         for name, value in zip(_FIELDS, values, strict=True):
-            object.__setattr__(self, name, value)
+            self._set(name, value)
 
     def alive(self, now: float) -> bool:
         return self.status == CONNECTED and self.ttl > now
-
-    def replace(self, **changes: Any) -> ConnectionRecord:
-        return ConnectionRecord(**{**self._asdict(), **changes})
-
-    def _asdict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _FIELDS}
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"ConnectionRecord is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"ConnectionRecord is immutable: cannot delete {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConnectionRecord):
-            return NotImplemented
-        return self._asdict() == other._asdict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy, deepcopy and pickle
-        return (ConnectionRecord, tuple(getattr(self, name) for name in _FIELDS))
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
-        return f"ConnectionRecord({fields})"
 
 
 def __getattr__(name: str) -> object:
