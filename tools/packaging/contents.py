@@ -20,7 +20,14 @@ APP_SUFFIXES: Final = frozenset({".py", ".html"})
 LIBRARY_TOP_LEVEL: Final = ("lambdakit", "chainsaws")
 # Installed by pip but of no use in Lambda: console scripts (a shebang naming the build
 # machine's Python) and the local path the wheel was installed from.
-DROPPED_AFTER_INSTALL: Final = ("bin", "*.dist-info/direct_url.json")
+# pip's console script and install record, and the local API Gateway (a development server,
+# never imported on Lambda: a quarter of lambdakit's size).
+DROPPED_AFTER_INSTALL: Final = (
+    "bin",
+    "*.dist-info/direct_url.json",
+    "lambdakit/local",
+    "lambdakit/__main__.py",
+)
 
 
 def app_files(root: Path) -> list[Path]:

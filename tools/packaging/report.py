@@ -53,7 +53,7 @@ def describe(artifact: Path, sizes: Sizes) -> str:
             f"  lambdakit adds (lambdakit + chainsaws + dist-info): "
             f"{sizes.library_compressed:,} bytes zipped ({share:.0%} of the artifact), "
             f"{sizes.library_unzipped:,} bytes unzipped",
-            f"  of which lambdakit/local (the local API Gateway, never imported on Lambda): "
+            f"  of which lambdakit/local (the local API Gateway: left out, Lambda never runs it): "
             f"{sizes.local_server_unzipped:,} bytes unzipped",
             f"  Lambda's limits: {ZIP_LIMIT // 2**20} MB zipped, "
             f"{UNZIPPED_LIMIT // 2**20} MB unzipped; "
