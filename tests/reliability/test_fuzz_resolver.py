@@ -44,7 +44,7 @@ from tests.conftest import load_event
 from tests.test_fuzz import (
     BODY_ERRORS,
     FUZZ,
-    _slots,
+    breaking,
     expected_body_error,
     json_objects,
     json_values,
@@ -235,22 +235,7 @@ ws_built = st.one_of(
 good_ws_events = ws_samples | ws_built
 
 
-@st.composite
-def broken_ws_events(draw: st.DrawFn) -> dict[str, Any]:
-    event: dict[str, Any] = draw(good_ws_events)
-    for _ in range(draw(st.integers(1, 5))):
-        slots = _slots(event)
-        if not slots:
-            break
-        container, key = draw(st.sampled_from(slots))
-        action = draw(st.sampled_from(["delete", "null", "junk", "junk"]))
-        if action == "delete":
-            del container[key]
-        elif action == "null":
-            container[key] = None
-        else:
-            container[key] = draw(junk)
-    return event
+broken_ws_events = breaking(good_ws_events)
 
 
 # -- the resolver ------------------------------------------------------------------------------
@@ -263,7 +248,7 @@ def test_good_websocket_events_get_a_route_response(event: dict[str, Any]) -> No
 
 
 @FUZZ
-@given(event=broken_ws_events())
+@given(event=broken_ws_events)
 @example(event={"requestContext": {"routeKey": "order", "connectionId": "c="}, "body": "[" * 50000})
 @example(event={"requestContext": {"routeKey": 7, "connectionId": "c="}})
 @example(event={"requestContext": {"routeKey": ["x"], "connectionId": {"a": 1}}})
