@@ -165,7 +165,25 @@ class SQLiteStore:
 
 
 def _record(row: tuple[Any, ...]) -> ConnectionRecord:
-    # The columns are selected in ConnectionRecord's field order (_COLUMNS).
-    *fields, client_data, disconnected_at = row
-    data = None if client_data is None else json.loads(client_data)
-    return ConnectionRecord(*fields, data, disconnected_at)
+    (
+        connection_id,
+        partition,
+        crt,
+        status,
+        connected_at,
+        last_seen,
+        ttl,
+        client_data,
+        disconnected_at,
+    ) = row
+    return ConnectionRecord(
+        connection_id=connection_id,
+        partition=partition,
+        crt=crt,
+        status=status,
+        connected_at=connected_at,
+        last_seen=last_seen,
+        ttl=ttl,
+        client_data=None if client_data is None else json.loads(client_data),
+        disconnected_at=disconnected_at,
+    )
