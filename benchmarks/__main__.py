@@ -13,7 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from benchmarks import broadcast, cold_import, load, machine, per_call, report, store, targets
+from benchmarks import (
+    broadcast,
+    cold_import,
+    load,
+    machine,
+    per_call,
+    redaction,
+    report,
+    store,
+    targets,
+)
 from benchmarks.runner import Interpreters
 from benchmarks.settings import FULL, QUICK, RESULTS, Settings
 
@@ -25,6 +35,7 @@ SECTIONS: Final[dict[str, tuple[str, Measure]]] = {
     "broadcast": ("broadcast through @connections", broadcast.measure),
     "store": ("connection store on DynamoDB Local", store.measure),
     "load": ("local servers under load", load.measure),
+    "redaction": ("redaction of hostile text", redaction.measure),
 }
 
 

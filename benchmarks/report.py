@@ -185,6 +185,16 @@ def load(section: dict[str, Any] | None) -> str:
     return table(title, ["server", "throughput", "p50", "p99", "x lambdakit"], rows, notes)
 
 
+def redaction(section: dict[str, Any] | None) -> str:
+    title = "8. Redaction of 1 MB of hostile text: seconds, and the ratio to 1 MB of plain text"
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    plain = section["plain_s"]
+    rows = [["plain text", _n(plain, 3), "1.00x"]]
+    rows += [[name, _n(s, 3), _x(s / plain)] for name, s in section["inputs_s"].items()]
+    return table(title, ["input", "s", "ratio"], rows)
+
+
 def targets(verdicts: list[dict[str, Any]]) -> str:
     rows = []
     for v in verdicts:
@@ -218,6 +228,7 @@ def render(results: dict[str, Any]) -> str:
         broadcast(sections.get("broadcast")),
         store(sections.get("store")),
         load(sections.get("load")),
+        redaction(sections.get("redaction")),
         targets(results["targets"]),
     ]
     return "\n\n".join(parts) + "\n"

@@ -85,6 +85,8 @@ TARGETS = (
     Target("local HTTP req/s: lambdakit serve / chalice local", 1, False,
            lambda r: r["load"]["lambdakit_http"]["requests_per_s"]
            / r["load"]["chalice_http"]["requests_per_s"]),
+    Target("redaction: worst hostile 1 MB / plain 1 MB", 15, True,
+           lambda r: r["redaction"]["worst_ratio"]),
 )  # fmt: skip
 
 

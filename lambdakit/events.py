@@ -236,8 +236,8 @@ class LambdaEvent:
             if isinstance(domain, str) and ".lambda-url." in domain:
                 return "function_url"
             return "http"
-        if "httpMethod" in self.raw_event:
-            return "rest"
+        if "httpMethod" in self.raw_event or isinstance(context.get("httpMethod"), str):
+            return "rest"  # API Gateway answers a bare envelope with a 502: any method is HTTP
         return "unknown"
 
     @property
@@ -245,6 +245,8 @@ class LambdaEvent:
         method = self.raw_event.get("httpMethod")
         if not isinstance(method, str):
             method = self.requestContext.http.get("method")
+        if not isinstance(method, str):
+            method = self.requestContext.get("httpMethod")
         return method.upper() if isinstance(method, str) else ""
 
     @property

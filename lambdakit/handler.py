@@ -19,15 +19,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
+from lambdakit._error_path import ErrorPolicy, Failure
 from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
-from lambdakit.errors import (
-    INTERNAL_ERROR_CODE,
-    SUCCESS_CODE,
-    SUCCESS_MESSAGE,
-    AppError,
-    RequestError,
-)
+from lambdakit.errors import SUCCESS_CODE, SUCCESS_MESSAGE, AppError
 from lambdakit.events import LambdaEvent
 from lambdakit.responses import (
     JSON_CONTENT_TYPE,
@@ -38,7 +33,7 @@ from lambdakit.responses import (
     encode_body,
     is_json_content_type,
 )
-from lambdakit.settings import ACCESS_LOG_ENV, TRACEBACK_ENV, env_flag
+from lambdakit.settings import ACCESS_LOG_ENV, env_flag
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
@@ -78,25 +73,21 @@ def aws_lambda_handler(
     ``error_receiver_timeout`` bounds how long the response waits for the receiver (default:
     ``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT``, else 2 s).
     """
-    if error_receiver_timeout is not None and not 0 < error_receiver_timeout < float("inf"):
-        raise ValueError("error_receiver_timeout must be a positive, finite number of seconds")
-    if error_receiver is not None and not callable(error_receiver):
-        raise TypeError("error_receiver must be callable")
-    if isinstance(ignore_app_errors, str):
-        raise TypeError("ignore_app_errors must be a collection of codes, not a string")
-    redact_fields = redact_field_names(redact_fields)
-    options = _Options(
+    policy = ErrorPolicy(
         error_receiver=error_receiver,
+        ignore_app_errors=ignore_app_errors,
+        traceback=traceback,
+        redact_fields=redact_fields,
+        error_receiver_timeout=error_receiver_timeout,
+    )
+    options = _Options(
+        policy=policy,
         content_type=content_type,
-        ignore=frozenset(ignore_app_errors),
-        traceback=env_flag(TRACEBACK_ENV) if traceback is None else traceback,
         cors=DEFAULT_CORS if cors is True else (cors or None),
         charset=charset,
         access_log=env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
-        redact_fields=tuple(redact_fields),
         error_status=check_status(error_status_code),
         error_message=error_message,
-        receiver_timeout=error_receiver_timeout,
     )
 
     def decorate(func: Handler, *misuse: Any) -> Handler:
@@ -125,42 +116,30 @@ class _Options:
         "content_type",
         "cors",
         "error_message",
-        "error_receiver",
         "error_status",
-        "ignore",
         "json_output",
-        "receiver_timeout",
-        "redact_fields",
+        "policy",
         "static_headers",
-        "traceback",
     )
 
     def __init__(
         self,
         *,
-        error_receiver: ErrorReceiver | None,
+        policy: ErrorPolicy,
         content_type: str,
-        ignore: frozenset[str],
-        traceback: bool,
         cors: CorsConfig | None,
         charset: str | None,
         access_log: bool,
-        redact_fields: tuple[str, ...],
         error_status: int,
         error_message: str | None,
-        receiver_timeout: float | None,
     ) -> None:
-        self.error_receiver = error_receiver
+        self.policy = policy
         self.content_type = content_type
-        self.ignore = ignore
-        self.traceback = traceback
         self.cors = cors
         self.charset = charset
         self.access_log = access_log
-        self.redact_fields = redact_fields
         self.error_status = error_status
         self.error_message = error_message
-        self.receiver_timeout = receiver_timeout
         self.json_output = is_json_content_type(content_type)
         # Headers that do not depend on the request's Origin are built once.
         self.static_headers = (
@@ -199,31 +178,18 @@ def _invoke(
         else:
             output = _output(call(func, event, context), start, view, http, options)
     except AppError as error:
-        code = error.code
-        output = _failure(
-            error,
-            error.code,
-            error.message,
-            error.status_code,
-            start,
-            view,
-            http,
-            options,
-            details=error.details,
-        )
-        _report(
-            func,
-            view,
-            context,
-            error,
-            options,
-            notify=error.notify and error.code not in options.ignore,
-        )
+        failure = options.policy.read(error)
+        code = failure.code
+        status = getattr(error, "status_code", 200)
+        details = getattr(error, "details", None)
+        output = _failure(failure, failure.message, status, start, view, http, options, details)
+        _report(func, view, context, error, failure, options)
     except Exception as error:
-        code = INTERNAL_ERROR_CODE
-        message = options.error_message or _message(error)
-        output = _failure(error, code, message, options.error_status, start, view, http, options)
-        _report(func, view, context, error, options, notify=True)
+        failure = options.policy.read(error)
+        code = failure.code
+        message = options.error_message or failure.message
+        output = _failure(failure, message, options.error_status, start, view, http, options)
+        _report(func, view, context, error, failure, options)
     if options.access_log:
         _log_access(view, context, start, output, code)
     _state["cold_start"] = False
@@ -318,23 +284,6 @@ def _emit(response: LambdaResponse, view: LambdaEvent, http: bool) -> Any:
     )
 
 
-def redact_field_names(fields: Iterable[str]) -> tuple[str, ...]:
-    """``redact_fields`` checked at decoration: names, not a string or other values."""
-    if isinstance(fields, str):
-        raise TypeError("redact_fields must be a sequence of names, not a string")
-    names = tuple(fields)
-    if not all(isinstance(name, str) for name in names):
-        raise TypeError("redact_fields must hold strings")
-    return names
-
-
-def _message(error: BaseException) -> str:
-    try:
-        return str(error) or type(error).__name__
-    except Exception:  # an exception whose __str__ fails still gets an answer
-        return type(error).__name__
-
-
 def _text(value: Any) -> str:
     try:
         return value if isinstance(value, str) else str(value)
@@ -347,26 +296,25 @@ def _duration(start: float) -> float:
 
 
 def _failure(
-    error: BaseException,
-    code: str,
-    message: str,
+    failure: Failure,
+    message: Any,
     status: int,
     start: float,
     view: LambdaEvent,
     http: bool,
     options: _Options,
-    *,
     details: Any = None,
 ) -> Any:
     """The error envelope, as a proxy result over HTTP; never raises."""
+    code = failure.code
     envelope: dict[str, Any] = {"rslt_cd": code, "rslt_msg": message, "duration": _duration(start)}
     if details is not None:
         envelope["details"] = details
-    if options.traceback:
-        envelope["traceback"] = _traceback(error)
+    if options.policy.traceback:
+        envelope["traceback"] = failure.traceback
     try:
         body = _json.dumps(envelope)
-    except Exception:  # details (or an odd code or message) that cannot be JSON
+    except Exception:  # details (or an odd message) that cannot be JSON
         envelope.pop("details", None)
         envelope["rslt_cd"], envelope["rslt_msg"] = _text(code), _text(message)
         body = _json.dumps(envelope)
@@ -380,12 +328,6 @@ def _failure(
     return _emit(LambdaResponse(statusCode=status, headers=headers, body=body), view, http)
 
 
-def _traceback(error: BaseException) -> str:
-    import traceback  # the error path only
-
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
-
-
 def _request_id(view: LambdaEvent, context: Any) -> str | None:
     return view.requestContext.request_id or getattr(context, "aws_request_id", None)
 
@@ -395,43 +337,19 @@ def _report(
     view: LambdaEvent,
     context: Any,
     error: BaseException,
+    failure: Failure,
     options: _Options,
-    *,
-    notify: bool,
 ) -> None:
-    """Log the error (with its traceback, unless the client caused it) and notify."""
-    code = error.code if isinstance(error, AppError) else INTERNAL_ERROR_CODE
+    """Log the failure and notify the receiver, as the error path decides."""
     request_id = _request_id(view, context)
-    fields = {"request_id": request_id, "rslt_cd": code, "path": view.path or None}
-    name, message = type(error).__name__, _message(error)
-    if isinstance(error, RequestError) or (
-        isinstance(error, AppError) and error.code in options.ignore
-    ):
-        # The client's mistake, or an error the handler expects: no traceback.
-        logger.info("%s: %s", name, message, extra=fields)
-    elif isinstance(error, AppError):
-        logger.warning("%s: %s", name, message, exc_info=error, extra=fields)
-    else:
-        logger.error("Unhandled %s: %s", name, message, exc_info=error, extra=fields)
-    if not notify or options.error_receiver is None:
-        return
-    from lambdakit.notify import build_report, deliver  # the error path only
-    from lambdakit.redaction import Redactor
-
-    try:
-        report = build_report(
-            function_name=getattr(func, "__qualname__", repr(func)),
-            event=view,
-            request_id=request_id,
-            code=code,
-            error=error,
-            traceback_text=_traceback(error),
-            redactor=Redactor(options.redact_fields),
-        )
-    except Exception:
-        logger.exception("Could not build the error report", extra={"request_id": request_id})
-        return
-    deliver(options.error_receiver, report, request_id=request_id, timeout=options.receiver_timeout)
+    options.policy.report(
+        error,
+        failure,
+        event=view,
+        request_id=request_id,
+        function_name=getattr(func, "__qualname__", None) or repr(func),
+        fields={"request_id": request_id, "rslt_cd": failure.code, "path": view.path or None},
+    )
 
 
 def _log_access(view: LambdaEvent, context: Any, start: float, output: Any, code: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+__all__ = ["Headers"]
+
 
 class Headers(Mapping[str, str]):
     """Header lookup that ignores case, keeping the names as the event gave them.
@@ -11,9 +13,13 @@ class Headers(Mapping[str, str]):
     ``values`` is the single-value map (``headers``); ``multi`` the multi-value map
     (``multiValueHeaders``), either may be missing. When only ``multi`` is given, as ALB does in
     multi-value mode, a header's value is its values joined with ``", "`` (RFC 9110 §5.3).
+
+    Names that differ only in case are one header (RFC 9110 §5.1), whatever the event holds:
+    ``get`` and ``[]`` return the value of its first spelling in the event, ``get_all`` every
+    value of every spelling in event order, and iteration yields the name once, as first spelt.
     """
 
-    __slots__ = ("_folded", "_multi", "_values")
+    __slots__ = ("_first", "_multi", "_names", "_values")
 
     def __init__(
         self,
@@ -30,41 +36,51 @@ class Headers(Mapping[str, str]):
                     values[name] = ", ".join(strings)
         self._values = values
         self._multi = multi
-        self._folded: dict[str, str] | None = None
+        self._first: dict[str, str] | None = None
+        self._names: list[str] = []
 
     def _fold(self) -> dict[str, str]:
-        folded = self._folded
-        if folded is None:
-            folded = self._folded = {
-                str(k).lower(): v for k, v in self._values.items() if isinstance(v, str)
-            }
-        return folded
+        """Lower-cased name -> the value of its first spelling; built on first use."""
+        first = self._first
+        if first is None:
+            first = self._first = {}
+            names = self._names
+            for name, value in self._values.items():
+                if isinstance(name, str) and isinstance(value, str):
+                    key = name.lower()
+                    if key not in first:
+                        first[key] = value
+                        names.append(name)
+        return first
 
     def __getitem__(self, name: str) -> str:
-        # Fast path: most lookups use the casing the event already has.
-        value = self._values.get(name)
-        if isinstance(value, str):
-            return value
         return self._fold()[name.lower()]
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._fold()
 
     def __iter__(self) -> Iterator[str]:
-        return (k for k, v in self._values.items() if isinstance(v, str))
+        self._fold()
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._fold())
 
     def get_all(self, name: str) -> list[str]:
-        """Every value of a header: from ``multiValueHeaders`` when present, else the one value."""
+        """Every value of a header, all spellings of its name in event order: from
+        ``multiValueHeaders`` when it has the header, else from ``headers``."""
         wanted = name.lower()
+        found: list[str] = []
         if self._multi:
             for key, values in self._multi.items():
                 if isinstance(key, str) and key.lower() == wanted and isinstance(values, list):
-                    return [v for v in values if isinstance(v, str)]
-        value = self._fold().get(wanted)
-        return [] if value is None else [value]
+                    found += [v for v in values if isinstance(v, str)]
+            if found:
+                return found
+        for key, value in self._values.items():
+            if isinstance(key, str) and key.lower() == wanted and isinstance(value, str):
+                found.append(value)
+        return found
 
     def __repr__(self) -> str:
         return f"Headers({dict(self)!r})"

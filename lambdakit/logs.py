@@ -53,14 +53,30 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _RECORD_ATTRS and not key.startswith("_"):
                 entry[key] = value
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            entry["exception"] = {
-                "type": type(error).__name__,
-                "message": str(error),
-                "traceback": self.formatException(record.exc_info),
-            }
+        if record.exc_info and record.exc_info[1] is not None and "exception" not in entry:
+            entry["exception"] = _exception_fields(record.exc_info[1], self.formatException)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def _exception_fields(error: BaseException, format_exception: Any) -> dict[str, str]:
+    """``type``, ``message`` and ``traceback`` of a record's exception, redacted; never raises,
+    whatever the exception's ``__str__`` does."""
+    from lambdakit.redaction import Redactor
+
+    redactor = Redactor()
+    try:
+        message = str(error)
+    except Exception:
+        message = f"<{type(error).__name__}.__str__ failed>"
+    try:
+        text = format_exception((type(error), error, error.__traceback__))
+    except Exception:
+        text = "<the traceback could not be formatted>"
+    return {
+        "type": type(error).__name__,
+        "message": redactor.redact_text(message),
+        "traceback": redactor.redact_text(text),
+    }
 
 
 class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]

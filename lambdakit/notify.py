@@ -39,13 +39,15 @@ def build_report(
     event: LambdaEvent,
     request_id: str | None,
     code: str,
-    error: BaseException,
+    error_name: str,
+    message: str,
     traceback_text: str,
     redactor: Redactor,
 ) -> str:
-    """The text sent to an ``error_receiver``."""
+    """The text sent to an ``error_receiver``; ``message`` and ``traceback_text`` come
+    redacted."""
     lines = [
-        f"[{code}] {type(error).__name__}: {error}",
+        f"[{code}] {error_name}: {message}",
         f"function: {function_name}",
         f"request_id: {request_id or '-'}",
     ]

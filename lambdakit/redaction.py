@@ -1,12 +1,21 @@
-"""Keep secrets out of logs and error notifications.
+"""Keep secrets out of logs, error notifications and error answers.
 
-Headers, query parameters and body fields whose names look secret are replaced by
-``[REDACTED]``: anything auth (``Authorization``, ``X-Auth``, OAuth), cookies, API and access
-keys, tokens and JWTs (the ALB's ``X-Amzn-Oidc-*`` included), passwords, secrets, sessions,
-signatures, card data, plus any names the caller adds. Short words (``pin``, ``ssn``, ``key``)
-count as whole words of a name: ``user_pin`` and ``apiKey`` are secret, ``spinner`` is not.
-Values that are credentials whatever their name (``Bearer ...``, a JWT, an AWS access key id)
-are replaced too.
+Two rules, applied wherever lambdakit writes what a request or an exception carried:
+
+- **By name.** Headers, query parameters and body fields whose names look secret are replaced by
+  ``[REDACTED]``: anything auth (``Authorization``, ``X-Auth``, OAuth), cookies, API and access
+  keys, tokens and JWTs (the ALB's ``X-Amzn-Oidc-*`` included), passwords, secrets, sessions,
+  signatures, card data, plus any names the caller adds. Short words (``pin``, ``ssn``, ``key``)
+  count as whole words of a name: ``user_pin`` and ``apiKey`` are secret, ``spinner`` is not.
+- **By shape.** Values that are credentials whatever their name (``Bearer ...``, a JWT, an AWS
+  access key id) are replaced too. In free text (exception messages, tracebacks) only the secret
+  part goes: ``Bearer [REDACTED]``, ``?api_key=[REDACTED]``, ``"password": "[REDACTED]"``,
+  ``https://user:[REDACTED]@host``.
+
+Untrusted text is scanned in linear time: every pattern starts only where a token starts (a
+look-behind rules out the other positions), so no input makes the scan backtrack over what it has
+already read. No string is scanned past ``MAX_SCAN_CHARS``: a longer one is cut there (and says
+so) before it is scanned, so what is shown has always been checked.
 """
 
 from __future__ import annotations
@@ -15,7 +24,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+__all__ = ["MAX_SCAN_CHARS", "REDACTED", "Redactor"]
+
 REDACTED: Final = "[REDACTED]"
+#: The longest string scanned (and shown); longer ones are cut to it first.
+MAX_SCAN_CHARS: Final = 65_536
 
 # Substrings of lower-cased names that mark a value as secret...
 SECRET_NAME_PARTS: Final = (
@@ -48,21 +61,43 @@ SECRET_NAMES: Final = frozenset({"key", "pin", "otp", "ssn", "sig", "pwd", "pass
 SECRET_WORDS: Final = frozenset(
     {"key", "pin", "otp", "totp", "mfa", "ssn", "sig", "pwd", "pass", "passphrase", "cvc"}
 )
+# Names longer than this are not split into words (no real field name is).
+_MAX_NAME_CHARS: Final = 256
 # Words of a name: snake_case, kebab-case, dotted, and camelCase / PascalCase parts.
 _WORDS: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-# Values that are credentials whatever the field: an HTTP auth scheme with its credentials, a
-# JWT, an AWS access key id.
-SECRET_VALUE: Final = re.compile(
-    r"(?i:bearer|basic|digest|negotiate)\s+\S{8,}"
-    r"|eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\."
-    r"|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
+
+# Credentials whatever the field, each anchored where a token starts (the look-behinds), which
+# keeps every scan linear: a failed start never makes a later start re-read the same run.
+_SCHEME: Final = r"(?<![A-Za-z0-9])(?i:bearer|basic|digest|negotiate)"
+_JWT: Final = r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\."
+_AWS_KEY_ID: Final = r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"
+#: A value that is a credential: an HTTP auth scheme with its credentials, a JWT, an AWS
+#: access key id.
+SECRET_VALUE: Final = re.compile(rf"{_SCHEME}\s+\S{{8,}}|{_JWT}|{_AWS_KEY_ID}")
+# The same in free text, keeping the scheme word: group 1 is kept, the rest replaced.
+_SECRET_IN_TEXT: Final = re.compile(rf"({_SCHEME}\s+)\S{{8,}}|{_JWT}[A-Za-z0-9_-]*|{_AWS_KEY_ID}")
+# ``name=value``, ``name: value``, ``"name": "value"`` (query strings, reprs, JSON, YAML): group 1
+# is the name, group 2 what stands between, group 3 the value.
+_NAMED_VALUE: Final = re.compile(
+    r"(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})"
+    r"([\"']?[ \t]*[=:][ \t]*[\"']?)"
+    r"([^\s&;,'\"<>\[\](){}?#/][^\s&;,'\"<>\[\](){}?#]*)"
 )
+# The password of a URL's userinfo: ``scheme://user:password@host``.
+_URL_PASSWORD: Final = re.compile(r"(?<=://)([^/\s:@]{0,256}):([^/\s@]{1,256})@")
 
 _MAX_DEPTH: Final = 20
 
 
+def clip(text: str) -> str:
+    """``text`` cut to ``MAX_SCAN_CHARS``, saying how much was left out."""
+    if len(text) <= MAX_SCAN_CHARS:
+        return text
+    return f"{text[:MAX_SCAN_CHARS]}...[{len(text) - MAX_SCAN_CHARS} more chars not shown]"
+
+
 class Redactor:
-    """Replaces secret values in mappings, nested bodies included.
+    """Replaces secret values in mappings (nested bodies included) and in free text.
 
     ``extra_fields`` are further names (case-insensitive, exact) to redact, such as ``"ssn"``.
     """
@@ -78,6 +113,8 @@ class Redactor:
         lowered = name.lower()
         if lowered in self._exact or any(part in lowered for part in SECRET_NAME_PARTS):
             return True
+        if len(name) > _MAX_NAME_CHARS:
+            return False
         return any(word.lower() in SECRET_WORDS for word in _WORDS.findall(name))
 
     def redact(self, value: Any, _depth: int = 0) -> Any:
@@ -93,6 +130,28 @@ class Redactor:
             }
         if isinstance(value, (list, tuple)):
             return [self.redact(v, _depth + 1) for v in value]
-        if isinstance(value, str) and SECRET_VALUE.search(value):
-            return REDACTED
+        if isinstance(value, str):
+            value = clip(value)
+            return REDACTED if SECRET_VALUE.search(value) else value
         return value
+
+    def redact_text(self, text: str) -> str:
+        """``text`` (an exception message, a traceback) with the secrets in it replaced and the
+        rest kept, cut to ``MAX_SCAN_CHARS``."""
+        text = _SECRET_IN_TEXT.sub(_keep_scheme, clip(text))
+        text = _URL_PASSWORD.sub(_hide_password, text)
+        return _NAMED_VALUE.sub(self._hide_named, text)
+
+    def _hide_named(self, match: re.Match[str]) -> str:
+        name, between, _value = match.groups()
+        if not self.is_secret(name):
+            return match.group(0)
+        return f"{name}{between}{REDACTED}"
+
+
+def _keep_scheme(match: re.Match[str]) -> str:
+    return f"{match.group(1) or ''}{REDACTED}"
+
+
+def _hide_password(match: re.Match[str]) -> str:
+    return f"{match.group(1)}:{REDACTED}@"

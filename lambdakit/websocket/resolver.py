@@ -18,12 +18,11 @@ import binascii
 from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
+from lambdakit._error_path import ErrorPolicy
 from lambdakit._logger import logger
-from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError, RequestError
+from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError
 from lambdakit.events import LambdaEvent
-from lambdakit.handler import redact_field_names
 from lambdakit.responses import LambdaResponse
-from lambdakit.settings import TRACEBACK_ENV, env_flag
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
@@ -84,20 +83,16 @@ class WebSocketResolver:
         ignore_app_errors: Iterable[str] = (),
         error_receiver_timeout: float | None = None,
     ) -> None:
-        if error_receiver is not None and not callable(error_receiver):
-            raise TypeError("error_receiver must be callable")
-        if isinstance(ignore_app_errors, str):
-            raise TypeError("ignore_app_errors must be a collection of codes, not a string")
-        self._ignore = frozenset(ignore_app_errors)
-        if error_receiver_timeout is not None and not 0 < error_receiver_timeout < float("inf"):
-            raise ValueError("error_receiver_timeout must be a positive, finite number of seconds")
-        self._receiver_timeout = error_receiver_timeout
+        self._policy = ErrorPolicy(
+            error_receiver=error_receiver,
+            ignore_app_errors=ignore_app_errors,
+            traceback=traceback,
+            redact_fields=redact_fields,
+            error_receiver_timeout=error_receiver_timeout,
+        )
         self._routes: dict[str, Callable[..., Any]] = {}
         self._middleware: list[MiddlewareCallable] = []
         self._composed: dict[str, _Route] = {}
-        self._error_receiver = error_receiver
-        self._traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
-        self._redact_fields = redact_field_names(redact_fields)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -173,20 +168,36 @@ class WebSocketResolver:
             else:
                 result = _async.call_async(route.chain, event, context)
             return _to_result(result)
-        except AppError as error:
-            ignored = error.code in self._ignore
-            self._log(error, request, ids, route_key, expected=True, quiet=ignored)
-            if error.notify and not ignored:
-                self._notify(error, request, ids, error.code)
-            status = error.status_code if error.status_code != 200 else 400
-            return _result(status, {"rslt_cd": error.code, "rslt_msg": error.message, **ids})
         except Exception as error:  # RuntimeError included: a cancelled handler lands here
-            self._log(error, request, ids, route_key, expected=False)
-            self._notify(error, request, ids, "S99999")
-            body: dict[str, Any] = {"message": "Internal server error", **ids}
-            if self._traceback:
-                body["traceback"] = _traceback(error)
-            return _result(500, body)
+            return self._fail(error, request, ids, route_key)
+
+    def _fail(
+        self, error: Exception, request: LambdaEvent, ids: dict[str, Any], route_key: str
+    ) -> ProxyResult:
+        """The answer to a failed route, logged and reported on the shared error path."""
+        failure = self._policy.read(error)
+        self._policy.report(
+            error,
+            failure,
+            event=request,
+            request_id=ids["requestId"],
+            function_name=type(self).__name__,
+            fields={
+                "request_id": ids["requestId"],
+                "connection_id": ids["connectionId"],
+                "route_key": route_key,
+            },
+            where=f" in WebSocket route {route_key}",
+        )
+        if isinstance(error, AppError):
+            status = getattr(error, "status_code", 400)
+            if not isinstance(status, int) or not 100 <= status <= 599 or status == 200:
+                status = 400  # the seed's default 200 (or anything odd) is a client error here
+            return _result(status, {"rslt_cd": failure.code, "rslt_msg": failure.message, **ids})
+        body: dict[str, Any] = {"message": "Internal server error", **ids}
+        if self._policy.traceback:
+            body["traceback"] = failure.traceback
+        return _result(500, body)
 
     def _route_for(self, route_key: str) -> _Route | None:
         """The composed route for a route key (built once, rebuilt when middleware is added)."""
@@ -221,69 +232,6 @@ class WebSocketResolver:
             message, extra={"request_id": ids["requestId"], "rslt_cd": MALFORMED_EVENT_CODE}
         )
         return _result(400, {"message": message, "rslt_cd": MALFORMED_EVENT_CODE, **ids})
-
-    def _log(
-        self,
-        error: BaseException,
-        request: LambdaEvent,
-        ids: dict[str, Any],
-        route_key: str,
-        *,
-        expected: bool,
-        quiet: bool = False,
-    ) -> None:
-        fields = {
-            "request_id": ids["requestId"],
-            "connection_id": ids["connectionId"],
-            "route_key": route_key,
-        }
-        if quiet or isinstance(error, RequestError):  # expected: no traceback
-            logger.info("%s: %s", type(error).__name__, error, extra=fields)
-        elif expected:
-            logger.warning("%s: %s", type(error).__name__, error, exc_info=error, extra=fields)
-        else:
-            logger.error(
-                "Unhandled %s in WebSocket route %s: %s",
-                type(error).__name__,
-                route_key,
-                error,
-                exc_info=error,
-                extra=fields,
-            )
-
-    def _notify(
-        self, error: BaseException, request: LambdaEvent, ids: dict[str, Any], code: str
-    ) -> None:
-        if self._error_receiver is None:
-            return
-        from lambdakit.notify import build_report, deliver  # the error path only
-        from lambdakit.redaction import Redactor
-
-        try:
-            report = build_report(
-                function_name=type(self).__name__,
-                event=request,
-                request_id=ids["requestId"],
-                code=code,
-                error=error,
-                traceback_text=_traceback(error),
-                redactor=Redactor(self._redact_fields),
-            )
-        except Exception:
-            logger.exception("Could not build the error report")
-            return
-        deliver(
-            self._error_receiver,
-            report,
-            request_id=ids["requestId"],
-            timeout=self._receiver_timeout,
-        )
-
-
-def _traceback(error: BaseException) -> str:
-    import traceback  # the error path only
-
-    return "".join(traceback.format_exception(error))
 
 
 def _accept(*_args: Any) -> None:
