@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from lambdakit.settings import AWS_DEFAULT_REGION_ENV, AWS_REGION_ENV
+
 
 def error_code(error: BaseException) -> str | None:
     """The AWS error code of a botocore ``ClientError`` (``"GoneException"``...), else None."""
@@ -20,8 +22,8 @@ def region(explicit: str | None = None) -> str:
     else ``us-east-1``."""
     return (
         explicit
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
+        or os.environ.get(AWS_REGION_ENV)
+        or os.environ.get(AWS_DEFAULT_REGION_ENV)
         or "us-east-1"
     )
 

@@ -156,7 +156,7 @@ class ErrorPolicy:
     def _notify(
         self, failure: Failure, event: LambdaEvent, request_id: str | None, function_name: str
     ) -> None:
-        from lambdakit.notify import build_report, deliver  # the error path only
+        from lambdakit._notify import build_report, deliver  # the error path only
 
         assert self.error_receiver is not None  # noqa: S101 - checked by the caller
         try:

@@ -21,6 +21,8 @@ import os
 import sys
 from collections.abc import Mapping
 
+from lambdakit.settings import JSON_ENV
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,7 +104,7 @@ def _choose_dumps() -> Callable[[Any], str]:
     # datetime, enum and uuid, which the cold start of `import lambdakit` leaves out.
     global _dumps
     chosen: Callable[[Any], str] = _stdlib_dumps
-    if os.environ.get("LAMBDAKIT_JSON", "").lower() != "stdlib":
+    if os.environ.get(JSON_ENV, "").lower() != "stdlib":
         try:
             import orjson
         except ImportError:

@@ -16,6 +16,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold s
 if TYPE_CHECKING:
     from typing import Final
 
+__all__ = ["DEFAULT_CORS", "CorsConfig"]
+
 _FIELDS = (
     "allow_origins",
     "allow_methods",
@@ -126,7 +128,7 @@ class CorsConfig(Frozen):
 DEFAULT_CORS: Final = CorsConfig()
 
 
-def is_preflight(method: str, headers: Mapping[str, str]) -> bool:
+def _is_preflight_request(method: str, headers: Mapping[str, str]) -> bool:
     """A CORS preflight: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``."""
     return (
         method == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers

@@ -1,8 +1,21 @@
-"""Errors a handler raises on purpose, and the catalogue of the codes lambdakit itself uses.
+"""Every error lambdakit raises on purpose, and the catalogue of the result codes it uses.
+
+The hierarchy::
+
+    LambdakitError                  anything lambdakit raises on purpose
+    ├── AppError                    answered to the client: {"rslt_cd": code, "rslt_msg": ...}
+    │   └── RequestError            the request could not be read (4xx, never reported)
+    │       ├── MalformedEventError     S40000: not an event of the expected kind
+    │       ├── InvalidBodyError        S40001-S40003: bad JSON, base64 or UTF-8
+    │       └── ValidationError         S42200 (422): the body does not match the model
+    ├── StoreError                  a connection store failed, whichever store it is
+    │                               (DynamoDBError is the seed's name for it)
+    └── PayloadTooLargeError        a message over API Gateway's 128 KB; nothing was sent
+                                    (also a ValueError)
 
 Every error a client can see carries a stable result code (``rslt_cd``) and an HTTP status.
-``AppError`` is the base; the library's own client errors are subclasses that fix the status,
-so a caller can catch them by type or match them by code.
+``AppError`` is the base of those; the library's own client errors are subclasses that fix the
+status, so a caller can catch them by type or match them by code.
 """
 
 from __future__ import annotations
@@ -10,6 +23,26 @@ from __future__ import annotations
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from typing import Any, ClassVar
+
+__all__ = [
+    "INTERNAL_ERROR_CODE",
+    "INVALID_BASE64_CODE",
+    "INVALID_JSON_CODE",
+    "INVALID_UTF8_CODE",
+    "MALFORMED_EVENT_CODE",
+    "SUCCESS_CODE",
+    "SUCCESS_MESSAGE",
+    "VALIDATION_ERROR_CODE",
+    "AppError",
+    "DynamoDBError",
+    "InvalidBodyError",
+    "LambdakitError",
+    "MalformedEventError",
+    "PayloadTooLargeError",
+    "RequestError",
+    "StoreError",
+    "ValidationError",
+]
 
 SUCCESS_CODE = "S00000"
 SUCCESS_MESSAGE = "Call Success"
@@ -24,7 +57,11 @@ INVALID_UTF8_CODE = "S40003"
 VALIDATION_ERROR_CODE = "S42200"
 
 
-class AppError(Exception):
+class LambdakitError(Exception):
+    """The base of every error lambdakit raises on purpose."""
+
+
+class AppError(LambdakitError):
     """An expected error: becomes ``{"rslt_cd": code, "rslt_msg": message}`` in the response.
 
     ``status_code`` defaults to 200, as the seed's envelope does; pass a 4xx/5xx to make the
@@ -96,9 +133,18 @@ class ValidationError(RequestError):
         self.errors = errors
 
 
-class DynamoDBError(Exception):
-    """A DynamoDB call failed after its retries; ``original`` is the underlying error."""
+class StoreError(LambdakitError):
+    """A connection store's call failed (after its retries, where the store retries): the same
+    error from DynamoDB, SQLite or any other store. ``original`` is the underlying error."""
 
     def __init__(self, message: str, original: BaseException | None = None) -> None:
         super().__init__(message)
         self.original = original
+
+
+#: The seed's name for ``StoreError``: ``except DynamoDBError`` catches every store's failure.
+DynamoDBError = StoreError
+
+
+class PayloadTooLargeError(LambdakitError, ValueError):
+    """The message is over API Gateway's 128 KB limit; nothing was sent."""

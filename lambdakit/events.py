@@ -19,6 +19,7 @@ from lambdakit.errors import (
     INVALID_UTF8_CODE,
     InvalidBodyError,
     MalformedEventError,
+    ValidationError,
 )
 from lambdakit.headers import Headers
 
@@ -29,11 +30,13 @@ if TYPE_CHECKING:
     T = TypeVar("T")
     Trigger = Literal["rest", "http", "alb", "function_url", "websocket", "unknown"]
 
+__all__ = ["LambdaEvent", "RequestContext", "get_body", "get_headers", "get_source_ip"]
+
 _EMPTY: Final[Mapping[str, Any]] = {}
 _UNSET: Final[Any] = object()
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
+def _map_field(value: Any) -> Mapping[str, Any]:
     """A map field of the event; ``null`` (REST v1) or a wrong type reads as empty."""
     return value if isinstance(value, dict) else _EMPTY
 
@@ -93,16 +96,16 @@ class RequestContext(Mapping[str, "Any"]):
 
     @property
     def identity(self) -> Mapping[str, Any]:
-        return _mapping(self.raw.get("identity"))
+        return _map_field(self.raw.get("identity"))
 
     @property
     def http(self) -> Mapping[str, Any]:
         """HTTP API v2 / Function URL ``http`` block (method, path, sourceIp, userAgent)."""
-        return _mapping(self.raw.get("http"))
+        return _map_field(self.raw.get("http"))
 
     @property
     def authorizer(self) -> Mapping[str, Any]:
-        return _mapping(self.raw.get("authorizer"))
+        return _map_field(self.raw.get("authorizer"))
 
     @property
     def time_epoch(self) -> int | None:
@@ -203,11 +206,9 @@ class LambdaEvent:
     def requestContext(self) -> RequestContext:
         context = self._request_context
         if context is None:
-            raw = _mapping(self.raw_event.get("requestContext"))
+            raw = _map_field(self.raw_event.get("requestContext"))
             context = self._request_context = RequestContext(raw, self.headers)
         return context
-
-    request_context = requestContext
 
     # -- what the request is -----------------------------------------------------------------
 
@@ -220,7 +221,7 @@ class LambdaEvent:
         return trigger
 
     def _detect_trigger(self) -> Trigger:
-        context = _mapping(self.raw_event.get("requestContext"))
+        context = _map_field(self.raw_event.get("requestContext"))
         if (
             "httpMethod" in self.raw_event
             and "elb" not in context
@@ -260,16 +261,16 @@ class LambdaEvent:
 
     @property
     def path_parameters(self) -> Mapping[str, str]:
-        return _mapping(self.raw_event.get("pathParameters"))
+        return _map_field(self.raw_event.get("pathParameters"))
 
     @property
     def stage_variables(self) -> Mapping[str, str]:
-        return _mapping(self.raw_event.get("stageVariables"))
+        return _map_field(self.raw_event.get("stageVariables"))
 
     @property
     def query_string_parameters(self) -> Mapping[str, str]:
         """One value per name (HTTP APIs join repeated names with commas, as AWS does)."""
-        params = _mapping(self.raw_event.get("queryStringParameters"))
+        params = _map_field(self.raw_event.get("queryStringParameters"))
         if not params and isinstance(self.raw_event.get("multiValueQueryStringParameters"), dict):
             # ALB in multi-value mode sends only the multi-value map.
             multi = self.multi_value_query_string_parameters
@@ -327,7 +328,7 @@ class LambdaEvent:
                 body = None
             elif self.is_base64_encoded:
                 try:
-                    body = b64decode(raw)
+                    body = _b64decode(raw)
                 except (binascii.Error, ValueError):
                     raise InvalidBodyError(
                         INVALID_BASE64_CODE, "Request body is not valid base64"
@@ -396,7 +397,7 @@ class LambdaEvent:
         return f"LambdaEvent({self.trigger}, {self.http_method!r}, {self.path!r})"
 
 
-def b64decode(text: str) -> bytes:
+def _b64decode(text: str) -> bytes:
     """Strict base64 (no stray characters, right padding); ``binascii.Error`` otherwise."""
     if sys.version_info >= (3, 11):
         return binascii.a2b_base64(text, strict_mode=True)
@@ -427,11 +428,14 @@ def get_body(event: Mapping[str, Any] | LambdaEvent, model: type[T] | None = Non
     (a dataclass, TypedDict or pydantic model) the body is validated into it, and a missing or
     invalid body raises ``ValidationError`` (a 422).
     """
-    if model is not None:
-        from lambdakit.validation import parse_body
+    body = LambdaEvent.from_event(event).get_json_body()
+    if model is None:
+        return body
+    if body is None:
+        raise ValidationError([{"field": "", "message": "request body is required"}])
+    from lambdakit.validation import validate  # typing machinery: only when a model is asked for
 
-        return parse_body(event, model)
-    return LambdaEvent.from_event(event).get_json_body()
+    return validate(body, model)
 
 
 def get_headers(event: Mapping[str, Any] | LambdaEvent) -> Headers:

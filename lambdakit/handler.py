@@ -21,17 +21,17 @@ from collections.abc import Callable, Iterable, Mapping
 from lambdakit import _async, _json
 from lambdakit._error_path import ErrorPolicy, Failure
 from lambdakit._logger import logger
-from lambdakit.cors import DEFAULT_CORS, CorsConfig, is_preflight
+from lambdakit.cors import DEFAULT_CORS, CorsConfig, _is_preflight_request
 from lambdakit.errors import SUCCESS_CODE, SUCCESS_MESSAGE, AppError
 from lambdakit.events import LambdaEvent
 from lambdakit.responses import (
     JSON_CONTENT_TYPE,
     LambdaResponse,
     ResponseHeaders,
-    check_status,
-    content_type_header,
-    encode_body,
-    is_json_content_type,
+    _check_status,
+    _content_type_header,
+    _encode_body,
+    _is_json_content_type,
 )
 from lambdakit.settings import ACCESS_LOG_ENV, env_flag
 
@@ -39,8 +39,11 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold s
 if TYPE_CHECKING:
     from typing import Any
 
-    ErrorReceiver = Callable[[str], Any]
+    from lambdakit._error_path import ErrorReceiver
+
     Handler = Callable[[Any, Any], Any]
+
+__all__ = ["aws_lambda_handler"]
 
 _state = {"cold_start": True}
 
@@ -86,7 +89,7 @@ def aws_lambda_handler(
         cors=DEFAULT_CORS if cors is True else (cors or None),
         charset=charset,
         access_log=env_flag(ACCESS_LOG_ENV) if access_log is None else access_log,
-        error_status=check_status(error_status_code),
+        error_status=_check_status(error_status_code),
         error_message=error_message,
     )
 
@@ -140,7 +143,7 @@ class _Options:
         self.access_log = access_log
         self.error_status = error_status
         self.error_message = error_message
-        self.json_output = is_json_content_type(content_type)
+        self.json_output = _is_json_content_type(content_type)
         # Headers that do not depend on the request's Origin are built once.
         self.static_headers = (
             self.headers(None, json=self.json_output) if cors is None or cors.wildcard else None
@@ -208,7 +211,7 @@ def _is_preflight(view: LambdaEvent, options: _Options) -> bool:
     method = view.raw_event.get("httpMethod")  # REST and ALB; else HTTP API's requestContext
     if method is None:
         method = view.http_method
-    return method == "OPTIONS" and is_preflight("OPTIONS", view.headers)
+    return method == "OPTIONS" and _is_preflight_request("OPTIONS", view.headers)
 
 
 def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _Options) -> Any:
@@ -248,10 +251,10 @@ def _output(result: Any, start: float, view: LambdaEvent, http: bool, options: _
     data = result
     if isinstance(result, Mapping) and len(result) == 1 and "data" in result:
         data = result["data"]
-    body, is_base64 = encode_body(data, options.content_type)
+    body, is_base64 = _encode_body(data, options.content_type)
     headers = options.headers_for(view, json=False)
     if is_base64:
-        headers = {**headers, "Content-Type": content_type_header(options.content_type, None)}
+        headers = {**headers, "Content-Type": _content_type_header(options.content_type, None)}
     return _emit(LambdaResponse(headers=headers, body=body, isBase64Encoded=is_base64), view, http)
 
 
@@ -322,7 +325,7 @@ def _failure(
         return _json.loads(body)
     try:
         headers = options.headers_for(view, json=True)
-        status = check_status(status)
+        status = _check_status(status)
     except Exception:
         headers, status = {"Content-Type": "application/json; charset=UTF-8"}, 500
     return _emit(LambdaResponse(statusCode=status, headers=headers, body=body), view, http)

@@ -15,18 +15,15 @@ import os
 import sys
 from typing import Any, Final, TextIO
 
-from lambdakit.settings import LOG_LEVEL_ENV
+from lambdakit.settings import AWS_LAMBDA_LOG_LEVEL_ENV, LOG_LEVEL_ENV
+
+__all__ = ["JsonFormatter", "configure_logging", "get_logger", "level_from_env"]
 
 _LOGGER_NAME: Final = "lambdakit"
 
 
 def get_logger() -> logging.Logger:
     return logging.getLogger(_LOGGER_NAME)
-
-
-#: The ``lambdakit`` logger itself. lambdakit's own modules log through a lazy stand-in
-#: (``lambdakit._logger``) that sets it up on the first record.
-logger: Final = get_logger()
 
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
@@ -92,7 +89,7 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def level_from_env() -> int:
-    name = os.environ.get(LOG_LEVEL_ENV) or os.environ.get("AWS_LAMBDA_LOG_LEVEL") or "INFO"
+    name = os.environ.get(LOG_LEVEL_ENV) or os.environ.get(AWS_LAMBDA_LOG_LEVEL_ENV) or "INFO"
     level = logging.getLevelName(name.strip().upper())
     return level if isinstance(level, int) else logging.INFO
 

@@ -24,7 +24,15 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-__all__ = ["MAX_SCAN_CHARS", "REDACTED", "Redactor"]
+__all__ = [
+    "MAX_SCAN_CHARS",
+    "REDACTED",
+    "SECRET_NAMES",
+    "SECRET_NAME_PARTS",
+    "SECRET_VALUE",
+    "SECRET_WORDS",
+    "Redactor",
+]
 
 REDACTED: Final = "[REDACTED]"
 #: The longest string scanned (and shown); longer ones are cut to it first.
@@ -89,7 +97,7 @@ _URL_PASSWORD: Final = re.compile(r"(?<=://)([^/\s:@]{0,256}):([^/\s@]{1,256})@"
 _MAX_DEPTH: Final = 20
 
 
-def clip(text: str) -> str:
+def _clip(text: str) -> str:
     """``text`` cut to ``MAX_SCAN_CHARS``, saying how much was left out."""
     if len(text) <= MAX_SCAN_CHARS:
         return text
@@ -131,14 +139,14 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.redact(v, _depth + 1) for v in value]
         if isinstance(value, str):
-            value = clip(value)
+            value = _clip(value)
             return REDACTED if SECRET_VALUE.search(value) else value
         return value
 
     def redact_text(self, text: str) -> str:
         """``text`` (an exception message, a traceback) with the secrets in it replaced and the
         rest kept, cut to ``MAX_SCAN_CHARS``."""
-        text = _SECRET_IN_TEXT.sub(_keep_scheme, clip(text))
+        text = _SECRET_IN_TEXT.sub(_keep_scheme, _clip(text))
         text = _URL_PASSWORD.sub(_hide_password, text)
         return _NAMED_VALUE.sub(self._hide_named, text)
 

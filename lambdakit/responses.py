@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 else:  # no typing machinery at run time: cold start
     ProxyResult = dict
 
-PROXY_FIELDS: Final = frozenset(
+__all__ = [
+    "JSON_CONTENT_TYPE",
+    "LambdaResponse",
+    "ProxyResult",
+    "ResponseHeaders",
+]
+
+_PROXY_FIELDS: Final = frozenset(
     (
         "statusCode",
         "headers",
@@ -48,12 +55,12 @@ PROXY_FIELDS: Final = frozenset(
 JSON_CONTENT_TYPE: Final = "application/json"
 
 
-def is_json_content_type(content_type: str) -> bool:
+def _is_json_content_type(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == JSON_CONTENT_TYPE or media.endswith("+json")
 
 
-def content_type_header(content_type: str, charset: str | None) -> str:
+def _content_type_header(content_type: str, charset: str | None) -> str:
     """``application/json; charset=UTF-8``, leaving a given charset alone."""
     if not charset or "charset=" in content_type.lower():
         return content_type
@@ -73,7 +80,7 @@ class ResponseHeaders(dict[str, str]):
         origin: str | None = None,
     ) -> ResponseHeaders:
         headers = cls(cors.headers_for(origin) if cors is not None else ())
-        headers["Content-Type"] = content_type_header(content_type, charset)
+        headers["Content-Type"] = _content_type_header(content_type, charset)
         return headers
 
 
@@ -83,7 +90,7 @@ def _header_value(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
+def _encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     """A body as the proxy result carries it: ``(text, is_base64)``.
 
     ``bytes`` become base64; strings pass as they are; anything else is serialised as JSON
@@ -95,7 +102,7 @@ def encode_body(body: Any, content_type: str) -> tuple[str, bool]:
         return body, False
     if isinstance(body, (bytes, bytearray, memoryview)):
         return binascii.b2a_base64(body, newline=False).decode("ascii"), True
-    if not is_json_content_type(content_type):
+    if not _is_json_content_type(content_type):
         raise TypeError(
             f"A {content_type!r} response needs a str or bytes body, got {type(body).__name__}"
         )
@@ -168,14 +175,14 @@ class LambdaResponse(Frozen):
         yields to the decorator's: a handler decorated with a ``CorsConfig`` answers with
         that configuration's headers.
         """
-        text, is_base64 = encode_body(body, content_type)
+        text, is_base64 = _encode_body(body, content_type)
         all_headers = ResponseHeaders.create(
             content_type, None if is_base64 else charset, cors=cors
         )
         if headers:
             all_headers.update({k: _header_value(v) for k, v in headers.items() if v is not None})
         return cls(
-            statusCode=check_status(status_code),
+            statusCode=_check_status(status_code),
             headers=all_headers,
             body=text,
             isBase64Encoded=is_base64,
@@ -208,20 +215,20 @@ class LambdaResponse(Frozen):
             else {}
         )
         body = result.get("body")
-        extra = {k: v for k, v in result.items() if k not in PROXY_FIELDS}
+        extra = {k: v for k, v in result.items() if k not in _PROXY_FIELDS}
         if extra:
             body = _merge_extra(body, extra)
-        text, is_base64 = encode_body(body, JSON_CONTENT_TYPE)
+        text, is_base64 = _encode_body(body, JSON_CONTENT_TYPE)
         is_base64 = is_base64 or result.get("isBase64Encoded") is True
         serialised = body is not None and not isinstance(body, (str, bytes, bytearray, memoryview))
         if serialised and _find(headers, "content-type") is None:
-            headers["Content-Type"] = content_type_header(JSON_CONTENT_TYPE, "UTF-8")
+            headers["Content-Type"] = _content_type_header(JSON_CONTENT_TYPE, "UTF-8")
         raw_cookies = result.get("cookies")
         if isinstance(raw_cookies, str):
             raw_cookies = [raw_cookies]
         cookies = [str(c) for c in raw_cookies] if isinstance(raw_cookies, (list, tuple)) else []
         return cls(
-            statusCode=check_status(result.get("statusCode")),
+            statusCode=_check_status(result.get("statusCode")),
             headers=headers,
             body=text,
             isBase64Encoded=is_base64,
@@ -372,7 +379,7 @@ def _pop(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def check_status(value: Any) -> int:
+def _check_status(value: Any) -> int:
     """``value`` as an HTTP status code; ``ValueError`` unless it is one (100-599)."""
     if isinstance(value, str) and value.isdigit():
         value = int(value)

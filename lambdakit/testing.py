@@ -19,32 +19,23 @@ import json
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-Query = Mapping[str, str | Sequence[str]]
+from lambdakit.context import LambdaContext
 
+__all__ = [
+    "LambdaContext",
+    "alb_event",
+    "function_url_event",
+    "http_api_event",
+    "rest_event",
+    "websocket_connect_event",
+    "websocket_disconnect_event",
+    "websocket_message_event",
+]
 
-@dataclass
-class LambdaContext:
-    """A stand-in for the context object the Lambda runtime passes to a handler."""
-
-    function_name: str = "test-function"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 128
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_group_name: str = "/aws/lambda/test-function"
-    log_stream_name: str = "2026/01/01/[$LATEST]0123456789abcdef"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
-    timeout_seconds: float = 3.0
-    _deadline: float = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+_Query = Mapping[str, str | Sequence[str]]
 
 
 def _body(body: Any, headers: dict[str, str]) -> tuple[str | None, bool]:
@@ -59,7 +50,7 @@ def _body(body: Any, headers: dict[str, str]) -> tuple[str | None, bool]:
     return json.dumps(body), False
 
 
-def _multi(query: Query | None) -> dict[str, list[str]]:
+def _multi(query: _Query | None) -> dict[str, list[str]]:
     if not query:
         return {}
     return {k: [v] if isinstance(v, str) else list(v) for k, v in query.items()}
@@ -74,7 +65,7 @@ def rest_event(
     path: str = "/",
     *,
     headers: Mapping[str, str] | None = None,
-    query: Query | None = None,
+    query: _Query | None = None,
     body: Any = None,
     path_parameters: Mapping[str, str] | None = None,
     source_ip: str = "203.0.113.10",
@@ -118,7 +109,7 @@ def http_api_event(
     path: str = "/",
     *,
     headers: Mapping[str, str] | None = None,
-    query: Query | None = None,
+    query: _Query | None = None,
     body: Any = None,
     cookies: Sequence[str] | None = None,
     path_parameters: Mapping[str, str] | None = None,
@@ -173,7 +164,7 @@ def function_url_event(
     path: str = "/",
     *,
     headers: Mapping[str, str] | None = None,
-    query: Query | None = None,
+    query: _Query | None = None,
     body: Any = None,
     cookies: Sequence[str] | None = None,
     source_ip: str = "203.0.113.10",
@@ -200,7 +191,7 @@ def alb_event(
     path: str = "/",
     *,
     headers: Mapping[str, str] | None = None,
-    query: Query | None = None,
+    query: _Query | None = None,
     body: Any = None,
     source_ip: str = "203.0.113.10",
     multi_value: bool = False,
@@ -270,7 +261,7 @@ def websocket_connect_event(
     connection_id: str = "L0SM9cOFvHcCIhw=",
     *,
     headers: Mapping[str, str] | None = None,
-    query: Query | None = None,
+    query: _Query | None = None,
     source_ip: str = "203.0.113.10",
     stage: str = "prod",
     domain_name: str = "abcdef1234.execute-api.us-east-1.amazonaws.com",

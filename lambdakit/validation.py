@@ -23,16 +23,17 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 from lambdakit.errors import ValidationError
-from lambdakit.events import LambdaEvent
 
-T = TypeVar("T")
+_T = TypeVar("_T")
+
+__all__ = ["converter_for", "validate"]
 
 # A converter returns the converted value or appends to ``errors`` and returns _INVALID.
-Errors = list[dict[str, str]]
-Converter = Callable[[Any, str, Errors], Any]
+_Errors = list[dict[str, str]]
+_Converter = Callable[[Any, str, _Errors], Any]
 
 _INVALID: Final[Any] = object()
-_converters: dict[Any, Converter] = {}
+_converters: dict[Any, _Converter] = {}
 
 # TypedDict key qualifiers: they say whether a key must be there, not what it holds.
 _QUALIFIERS: Final = frozenset({"Required", "NotRequired", "ReadOnly"})
@@ -47,24 +48,16 @@ _JSON_NAMES: Final = {
 }
 
 
-def validate(data: Any, model: type[T]) -> T:
+def validate(data: Any, model: type[_T]) -> _T:
     """``data`` (parsed JSON) as an instance of ``model``, or ``ValidationError``."""
-    errors: Errors = []
+    errors: _Errors = []
     value = converter_for(model)(data, "", errors)
     if errors:
         raise ValidationError(errors)
     return value  # type: ignore[no-any-return]
 
 
-def parse_body(event: Mapping[str, Any] | LambdaEvent, model: type[T]) -> T:
-    """The event's JSON body as ``model``. A missing body is a validation error too."""
-    body = LambdaEvent.from_event(event).get_json_body()
-    if body is None:
-        raise ValidationError([{"field": "", "message": "request body is required"}])
-    return validate(body, model)
-
-
-def converter_for(tp: Any) -> Converter:
+def converter_for(tp: Any) -> _Converter:
     """The cached converter for a type annotation."""
     try:
         return _converters[tp]
@@ -86,12 +79,12 @@ def _child(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _fail(errors: Errors, path: str, message: str) -> Any:
+def _fail(errors: _Errors, path: str, message: str) -> Any:
     errors.append({"field": path, "message": message})
     return _INVALID
 
 
-def _build(tp: Any) -> Converter:
+def _build(tp: Any) -> _Converter:
     if tp is Any or tp is object:
         return lambda value, path, errors: value
     if tp is None or tp is type(None):
@@ -127,7 +120,7 @@ def _build(tp: Any) -> Converter:
         or tp is dict
         or (origin is not None and getattr(origin, "__name__", "") == "MutableMapping")
     ):
-        return _mapping(converter_for(args[1]) if len(args) == 2 else converter_for(Any))
+        return _mapping_of(converter_for(args[1]) if len(args) == 2 else converter_for(Any))
     if isinstance(tp, type):
         if dataclasses.is_dataclass(tp):
             return _dataclass(tp)
@@ -144,8 +137,8 @@ def _build(tp: Any) -> Converter:
     raise TypeError(f"lambdakit cannot validate against {tp!r}")
 
 
-def _scalar(kind: type, name: str) -> Converter:
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+def _scalar(kind: type, name: str) -> _Converter:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if type(value) is kind:
             return value
         return _fail(errors, path, f"expected {name}, got {_json_name(value)}")
@@ -153,7 +146,7 @@ def _scalar(kind: type, name: str) -> Converter:
     return convert
 
 
-def _integer(value: Any, path: str, errors: Errors) -> Any:
+def _integer(value: Any, path: str, errors: _Errors) -> Any:
     if type(value) is int:
         return value
     if type(value) is float and value.is_integer():
@@ -161,18 +154,18 @@ def _integer(value: Any, path: str, errors: Errors) -> Any:
     return _fail(errors, path, f"expected integer, got {_json_name(value)}")
 
 
-def _number(value: Any, path: str, errors: Errors) -> Any:
+def _number(value: Any, path: str, errors: _Errors) -> Any:
     if type(value) in (int, float):
         return float(value)
     return _fail(errors, path, f"expected number, got {_json_name(value)}")
 
 
-def _union(converters: list[Converter], args: tuple[Any, ...]) -> Converter:
+def _union(converters: list[_Converter], args: tuple[Any, ...]) -> _Converter:
     names = " or ".join(_type_name(a) for a in args)
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         for converter in converters:
-            attempt: Errors = []
+            attempt: _Errors = []
             result = converter(value, path, attempt)
             if not attempt:
                 return result
@@ -181,10 +174,10 @@ def _union(converters: list[Converter], args: tuple[Any, ...]) -> Converter:
     return convert
 
 
-def _literal(allowed: tuple[Any, ...]) -> Converter:
+def _literal(allowed: tuple[Any, ...]) -> _Converter:
     choices = ", ".join(repr(a) for a in allowed)
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         for option in allowed:
             if value == option and type(value) is type(option):
                 return value
@@ -193,11 +186,11 @@ def _literal(allowed: tuple[Any, ...]) -> Converter:
     return convert
 
 
-def _sequence(kind: Any, args: tuple[Any, ...]) -> Converter:
+def _sequence(kind: Any, args: tuple[Any, ...]) -> _Converter:
     if kind is tuple and args and args[-1] is not Ellipsis:
         fixed = [converter_for(a) for a in args]
 
-        def convert_tuple(value: Any, path: str, errors: Errors) -> Any:
+        def convert_tuple(value: Any, path: str, errors: _Errors) -> Any:
             if not isinstance(value, list):
                 return _fail(errors, path, f"expected array, got {_json_name(value)}")
             if len(value) != len(fixed):
@@ -212,7 +205,7 @@ def _sequence(kind: Any, args: tuple[Any, ...]) -> Converter:
     item = converter_for(args[0] if args else Any)
     build: Callable[[list[Any]], Any] = kind if kind in (tuple, set, frozenset) else list
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if not isinstance(value, list):
             return _fail(errors, path, f"expected array, got {_json_name(value)}")
         before = len(errors)
@@ -227,8 +220,8 @@ def _sequence(kind: Any, args: tuple[Any, ...]) -> Converter:
     return convert
 
 
-def _mapping(value_converter: Converter) -> Converter:
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+def _mapping_of(value_converter: _Converter) -> _Converter:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if not isinstance(value, dict):
             return _fail(errors, path, f"expected object, got {_json_name(value)}")
         return {k: value_converter(v, _child(path, k), errors) for k, v in value.items()}
@@ -236,7 +229,7 @@ def _mapping(value_converter: Converter) -> Converter:
     return convert
 
 
-def _dataclass(cls: type) -> Converter:
+def _dataclass(cls: type) -> _Converter:
     hints = typing.get_type_hints(cls, include_extras=True)
     fields = []
     for f in dataclasses.fields(cls):
@@ -245,9 +238,9 @@ def _dataclass(cls: type) -> Converter:
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         fields.append((f.name, required, hints.get(f.name, Any)))
     # Converters are looked up lazily so self-referencing dataclasses work.
-    converters: dict[str, Converter] = {}
+    converters: dict[str, _Converter] = {}
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if not isinstance(value, dict):
             return _fail(errors, path, f"expected object, got {_json_name(value)}")
         before = len(errors)
@@ -270,7 +263,7 @@ def _dataclass(cls: type) -> Converter:
     return convert
 
 
-def _typeddict(cls: type) -> Converter:
+def _typeddict(cls: type) -> _Converter:
     hints = typing.get_type_hints(cls, include_extras=True)
     optional = set(getattr(cls, "__optional_keys__", ()))
     for name, hint in hints.items():
@@ -283,7 +276,7 @@ def _typeddict(cls: type) -> Converter:
     required = frozenset(hints) - optional
     converters = {name: converter_for(hint) for name, hint in hints.items()}
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if not isinstance(value, dict):
             return _fail(errors, path, f"expected object, got {_json_name(value)}")
         result = {}
@@ -297,8 +290,8 @@ def _typeddict(cls: type) -> Converter:
     return convert
 
 
-def _pydantic(model: Any) -> Converter:
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+def _pydantic(model: Any) -> _Converter:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         from pydantic import ValidationError as PydanticValidationError
 
         try:
@@ -314,10 +307,10 @@ def _pydantic(model: Any) -> Converter:
     return convert
 
 
-def _enum(cls: type[enum.Enum]) -> Converter:
+def _enum(cls: type[enum.Enum]) -> _Converter:
     choices = ", ".join(repr(m.value) for m in cls)
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         try:
             return cls(value)
         except (ValueError, TypeError):
@@ -326,10 +319,10 @@ def _enum(cls: type[enum.Enum]) -> Converter:
     return convert
 
 
-def _iso(kind: Any) -> Converter:
+def _iso(kind: Any) -> _Converter:
     name = kind.__name__
 
-    def convert(value: Any, path: str, errors: Errors) -> Any:
+    def convert(value: Any, path: str, errors: _Errors) -> Any:
         if isinstance(value, str):
             try:
                 return kind.fromisoformat(value.replace("Z", "+00:00"))
@@ -340,7 +333,7 @@ def _iso(kind: Any) -> Converter:
     return convert
 
 
-def _uuid(value: Any, path: str, errors: Errors) -> Any:
+def _uuid(value: Any, path: str, errors: _Errors) -> Any:
     if isinstance(value, str):
         try:
             return uuid.UUID(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from lambdakit import CorsConfig
-from lambdakit.cors import DEFAULT_CORS, is_preflight
+from lambdakit.cors import DEFAULT_CORS, _is_preflight_request
 
 
 def test_default_is_any_origin_without_credentials():
@@ -61,6 +61,6 @@ def test_preflight_reflects_requested_headers_when_any_allowed():
 
 
 def test_is_preflight():
-    assert is_preflight("OPTIONS", {"origin": "o", "access-control-request-method": "GET"})
-    assert not is_preflight("OPTIONS", {"origin": "o"})
-    assert not is_preflight("GET", {"origin": "o", "access-control-request-method": "GET"})
+    assert _is_preflight_request("OPTIONS", {"origin": "o", "access-control-request-method": "GET"})
+    assert not _is_preflight_request("OPTIONS", {"origin": "o"})
+    assert not _is_preflight_request("GET", {"origin": "o", "access-control-request-method": "GET"})

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdakit._logger import logger
+from lambdakit.context import LambdaContext
 from lambdakit.local.config import FunctionRef
-from lambdakit.testing import LambdaContext
 
 
 class FunctionTimeout(Exception):

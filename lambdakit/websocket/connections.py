@@ -12,10 +12,9 @@ import time
 from collections.abc import Callable, Mapping
 
 from lambdakit import _json
-from lambdakit._frozen import Frozen
 from lambdakit._logger import logger
 from lambdakit.websocket.stores import store_from_env
-from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord
+from lambdakit.websocket.stores.records import CONNECTED, WebSocketConnection
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
@@ -24,56 +23,7 @@ if TYPE_CHECKING:
     from lambdakit.websocket.messaging import SendResult, WebSocketSender
     from lambdakit.websocket.stores.protocol import ConnectionStore
 
-_CONNECTION_FIELDS = (
-    "connection_id",
-    "status",
-    "connected_at",
-    "last_seen",
-    "client_data",
-    "partition",
-    "expires_at",
-)
-
-
-class WebSocketConnection(Frozen):
-    """A connection as the manager returns it: ``connection_id``, ``status``, ``connected_at``,
-    ``last_seen`` (epoch seconds), ``client_data``, ``partition``, ``expires_at``. Immutable."""
-
-    _fields = _CONNECTION_FIELDS
-    __slots__ = _CONNECTION_FIELDS
-
-    connection_id: str
-    status: str
-    connected_at: float
-    last_seen: float
-    client_data: dict[str, Any] | None
-    partition: str
-    expires_at: int
-
-    def __init__(
-        self,
-        connection_id: str,
-        status: str,
-        connected_at: float,
-        last_seen: float,
-        client_data: dict[str, Any] | None,
-        partition: str,
-        expires_at: int,
-    ) -> None:
-        values = (
-            connection_id,
-            status,
-            connected_at,
-            last_seen,
-            client_data,
-            partition,
-            expires_at,
-        )
-        for name, value in zip(_CONNECTION_FIELDS, values, strict=True):
-            self._set(name, value)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _CONNECTION_FIELDS}
+__all__ = ["APIGatewayWSConnectionManager", "WebSocketConnection"]
 
 
 class APIGatewayWSConnectionManager:
@@ -129,7 +79,7 @@ class APIGatewayWSConnectionManager:
         data = _json_object(client_data)
         now = self._clock()
         await self.store.put(
-            ConnectionRecord(
+            WebSocketConnection(
                 connection_id=connection_id,
                 partition=self.partition,
                 crt=int(now * 1000),
@@ -158,7 +108,7 @@ class APIGatewayWSConnectionManager:
         record = await self.store.get(self.partition, connection_id, self._clock())
         if record is None or (record.status != CONNECTED and not include_disconnected):
             return None
-        return _connection(record)
+        return record
 
     async def update_last_seen(self, connection_id: str) -> bool:
         """Note activity and extend the TTL. On an unknown, expired or disconnected connection
@@ -178,8 +128,7 @@ class APIGatewayWSConnectionManager:
 
     async def list_connections(self) -> list[WebSocketConnection]:
         """Every connected, unexpired connection of this partition (oldest first)."""
-        records = await self.store.list_connected(self.partition, self._clock())
-        return [_connection(r) for r in records]
+        return await self.store.list_connected(self.partition, self._clock())
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -267,15 +216,3 @@ def _check_storable(value: Any, depth: int) -> None:
 def _check_id(connection_id: Any) -> None:
     if not isinstance(connection_id, str) or not connection_id:
         raise ValueError("connection_id must be a non-empty string")
-
-
-def _connection(record: ConnectionRecord) -> WebSocketConnection:
-    return WebSocketConnection(
-        connection_id=record.connection_id,
-        status=record.status,
-        connected_at=record.connected_at,
-        last_seen=record.last_seen,
-        client_data=record.client_data,
-        partition=record.partition,
-        expires_at=record.ttl,
-    )

@@ -18,20 +18,27 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from lambdakit import _json
+from lambdakit import _async, _json
 from lambdakit._aws import client as aws_client
 from lambdakit._aws import dns_suffix, error_code, region
 from lambdakit._logger import logger
+from lambdakit.errors import PayloadTooLargeError
 from lambdakit.events import LambdaEvent
+from lambdakit.settings import ENDPOINT_ENV
 
-ENDPOINT_ENV: Final = "LAMBDAKIT_WS_ENDPOINT"
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "PayloadTooLargeError",
+    "SendResult",
+    "WebSocketSender",
+    "endpoint_from_event",
+    "resolve_endpoint",
+]
+
+#: API Gateway's limit on one WebSocket message.
 MAX_PAYLOAD_BYTES: Final = 128 * 1024
 
-OnGone = Callable[[str], Awaitable[Any]]
-
-
-class PayloadTooLargeError(ValueError):
-    """The message is over API Gateway's 128 KB limit; nothing was sent."""
+_OnGone = Callable[[str], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def resolve_endpoint(
     return endpoint_from_event(event)
 
 
-def encode_message(data: Any) -> bytes:
+def _encode_message(data: Any) -> bytes:
     """The frame's bytes: ``bytes`` as they are, ``str`` as UTF-8, anything else as JSON."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         payload = bytes(data)
@@ -97,7 +104,7 @@ class WebSocketSender:
         self,
         endpoint_url: str,
         *,
-        on_gone: OnGone | None = None,
+        on_gone: _OnGone | None = None,
         client: Any = None,
         max_concurrency: int = 32,
         region_name: str | None = None,
@@ -113,11 +120,6 @@ class WebSocketSender:
         self._region_name = region_name
         self._max_attempts = max_attempts
         self._timeout = timeout
-        self._pool: Any = None
-
-    @classmethod
-    def from_event(cls, event: Mapping[str, Any] | LambdaEvent, **options: Any) -> WebSocketSender:
-        return cls(resolve_endpoint(None, event), **options)
 
     @property
     def client(self) -> Any:
@@ -135,25 +137,12 @@ class WebSocketSender:
         return self._client
 
     async def _run(self, operation: str, **kwargs: Any) -> Any:
-        import asyncio
-
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(
-                self.max_concurrency, thread_name_prefix="lambdakit-send"
-            )
-        loop = asyncio.get_running_loop()
         # The client is made in the worker thread too: building one must not block the loop.
-        return await loop.run_in_executor(
-            self._pool, lambda: getattr(self.client, operation)(**kwargs)
-        )
+        return await _async.run_blocking(lambda: getattr(self.client, operation)(**kwargs))
 
     def shutdown(self) -> None:
-        """Release the worker threads (they are made again if the sender is used again)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False)
-            self._pool = None
+        """Nothing to release: calls run on lambdakit's shared I/O threads. Kept so code that
+        closes a sender (or uses it as a context manager) keeps working."""
 
     def __enter__(self) -> WebSocketSender:
         return self
@@ -163,15 +152,21 @@ class WebSocketSender:
 
     async def send(self, connection_id: str, data: Any) -> SendResult:
         """Send ``data`` to one connection."""
-        return await self._post(connection_id, encode_message(data))
+        return await self._post(connection_id, _encode_message(data))
 
     async def broadcast(self, data: Any, connection_ids: Iterable[str]) -> list[SendResult]:
         """Send ``data`` to every connection in ``connection_ids``, ``max_concurrency`` at a
         time; one result per connection, in order."""
         import asyncio
 
-        payload = encode_message(data)  # checked once, before any call
-        return list(await asyncio.gather(*(self._post(cid, payload) for cid in connection_ids)))
+        payload = _encode_message(data)  # checked once, before any call
+        slots = asyncio.Semaphore(self.max_concurrency)
+
+        async def post(connection_id: str) -> SendResult:
+            async with slots:
+                return await self._post(connection_id, payload)
+
+        return list(await asyncio.gather(*(post(cid) for cid in connection_ids)))
 
     async def _post(self, connection_id: str, payload: bytes) -> SendResult:
         try:

@@ -28,6 +28,14 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold s
 if TYPE_CHECKING:
     from typing import Any
 
+__all__ = [
+    "CONNECT",
+    "DEFAULT",
+    "DISCONNECT",
+    "Middleware",
+    "WebSocketResolver",
+]
+
 CONNECT: Final = "$connect"
 DISCONNECT: Final = "$disconnect"
 DEFAULT: Final = "$default"
@@ -36,9 +44,9 @@ if TYPE_CHECKING:
     from collections.abc import Coroutine
     from typing import Final, Protocol, TypeVar
 
+    from lambdakit._error_path import ErrorReceiver
     from lambdakit.responses import ProxyResult
 
-    ErrorReceiver = Callable[[str], Any]
     NextHandler = Callable[[Any, Any], Coroutine[Any, Any, Any]]
     F = TypeVar("F", bound=Callable[..., Any])
 
@@ -284,44 +292,15 @@ def _wrap(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHand
 
     async def run_sync_middleware(event: Any, context: Any) -> Any:
         # A plain sync middleware gets a next_handler it can call synchronously: it runs in a
-        # thread of its own (never a shared pool, where concurrent requests would wait on each
-        # other for ever) while the rest of the chain stays on this loop.
-        import asyncio
-        import threading
-
-        loop = asyncio.get_running_loop()
-        loop_thread = threading.current_thread()
-        done: asyncio.Future[Any] = loop.create_future()
-
-        def blocking_next(e: Any, c: Any) -> Any:
-            if threading.current_thread() is loop_thread:
-                return next_handler(e, c)  # called from a coroutine it returned: await it
-            return asyncio.run_coroutine_threadsafe(next_handler(e, c), loop).result()
-
-        def work() -> None:
-            try:
-                result = middleware(event, context, blocking_next)
-            except BaseException as error:  # handed to the awaiting task, raised there
-                loop.call_soon_threadsafe(_settle, done, None, error)
-            else:
-                loop.call_soon_threadsafe(_settle, done, result, None)
-
-        threading.Thread(target=work, name="lambdakit-middleware", daemon=True).start()
-        result = await done
+        # thread of its own while the rest of the chain stays on this loop.
+        result = await _async.run_in_own_thread(
+            middleware, event, context, _async.blocking_caller(next_handler)
+        )
         if _async.is_awaitable(result):  # e.g. an async middleware behind a sync decorator
             result = await result
         return result
 
     return run_sync_middleware
-
-
-def _settle(future: Any, result: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 def _ids(request: LambdaEvent) -> dict[str, Any]:

@@ -30,7 +30,7 @@ import pytest
 
 from lambdakit.websocket import APIGatewayWSConnectionManager
 from lambdakit.websocket.stores import MemoryStore
-from lambdakit.websocket.stores.base import CONNECTED, ConnectionRecord
+from lambdakit.websocket.stores.records import CONNECTED, ConnectionRecord
 from lambdakit.websocket.stores.sqlite import SQLiteStore
 from tests.reliability import concurrency_workers
 from tests.reliability.conftest import REGION

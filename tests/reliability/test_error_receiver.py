@@ -16,15 +16,17 @@ from typing import Any
 
 import pytest
 
-from lambdakit import aws_lambda_handler, notify
-from lambdakit.notify import deliver, receiver_timeout
+from lambdakit import _notify as notify
+from lambdakit import aws_lambda_handler
+from lambdakit._notify import deliver, receiver_timeout
+from lambdakit.settings import RECEIVER_TIMEOUT_ENV
 from lambdakit.testing import LambdaContext, rest_event, websocket_message_event
 from lambdakit.websocket import WebSocketResolver
 
 
 @pytest.fixture(autouse=True)
 def short_bound(monkeypatch):
-    monkeypatch.setenv(notify.RECEIVER_TIMEOUT_ENV, "0.2")
+    monkeypatch.setenv(RECEIVER_TIMEOUT_ENV, "0.2")
     monkeypatch.delenv("LAMBDAKIT_TRACEBACK", raising=False)
 
 
@@ -154,7 +156,7 @@ def test_hung_receivers_are_bounded_in_number_too(gate, lambdakit_logs):
     [("3.5", 3.5), ("", 2.0), ("0", 2.0), ("-1", 2.0), ("nan", 2.0), ("soon", 2.0)],
 )
 def test_the_bound_comes_from_the_environment(monkeypatch, value, expected):
-    monkeypatch.setenv(notify.RECEIVER_TIMEOUT_ENV, value)
+    monkeypatch.setenv(RECEIVER_TIMEOUT_ENV, value)
     assert receiver_timeout() == expected
 
 

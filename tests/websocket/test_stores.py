@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from lambdakit.errors import DynamoDBError
-from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
+from lambdakit.errors import DynamoDBError, StoreError
 from lambdakit.websocket.stores.memory import MemoryStore
+from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED, ConnectionRecord
 from lambdakit.websocket.stores.sqlite import SQLiteStore
 
 NOW = 1_800_000_000.0
@@ -182,6 +182,17 @@ def test_dynamodb_errors_are_wrapped(dynamodb_client):
     with pytest.raises(DynamoDBError) as caught:
         run(store.get("websocket_status", "abc=", NOW))
     assert "ResourceNotFoundException" in str(caught.value)
+    assert caught.value.original is not None
+
+
+def test_sqlite_errors_are_the_same_store_error(tmp_path):
+    """A store's failure is one error whichever store raised it: StoreError, which the seed
+    calls DynamoDBError."""
+    (tmp_path / "db").mkdir()  # a folder where the database file should be
+    store = SQLiteStore(tmp_path / "db")
+    with pytest.raises(StoreError) as caught:
+        run(store.get("websocket_status", "abc=", NOW))
+    assert isinstance(caught.value, DynamoDBError)
     assert caught.value.original is not None
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from lambdakit.websocket.stores.base import ConnectionRecord
+from lambdakit.settings import SQLITE_PATH_ENV, STORE_ENV
+from lambdakit.websocket.stores.records import ConnectionRecord
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
@@ -13,9 +14,8 @@ if TYPE_CHECKING:
     from lambdakit.websocket.stores.memory import MemoryStore
     from lambdakit.websocket.stores.protocol import ConnectionStore
 
-STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
-SQLITE_PATH_ENV: Final = "LAMBDAKIT_SQLITE_PATH"
-DEFAULT_SQLITE_PATH: Final = ".lambdakit/connections.sqlite3"
+#: Where the SQLite store keeps its file unless ``LAMBDAKIT_SQLITE_PATH`` says otherwise.
+_DEFAULT_SQLITE_PATH: Final = ".lambdakit/connections.sqlite3"
 
 _memory_stores: dict[str, ConnectionStore] = {}
 
@@ -31,7 +31,7 @@ def store_from_env(table_name: str) -> ConnectionStore:
     if kind == "sqlite":
         from lambdakit.websocket.stores.sqlite import SQLiteStore
 
-        return SQLiteStore(os.environ.get(SQLITE_PATH_ENV) or DEFAULT_SQLITE_PATH)
+        return SQLiteStore(os.environ.get(SQLITE_PATH_ENV) or _DEFAULT_SQLITE_PATH)
     if kind == "memory":
         from lambdakit.websocket.stores.memory import MemoryStore
 

@@ -8,31 +8,34 @@ connections without a table scan. Other attributes: ``status``, ``connected_at``
 
 boto3 honours ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``, so DynamoDB Local needs no
 code change. Throttling and transient errors are retried by botocore's ``standard`` retry mode
-(exponential backoff with jitter); what still fails raises ``DynamoDBError``.
+(exponential backoff with jitter); what still fails raises ``StoreError`` (the seed's
+``DynamoDBError``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import time
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
+from lambdakit import _async
 from lambdakit._aws import client as aws_client
 from lambdakit._aws import error_code
 from lambdakit._logger import logger
-from lambdakit.errors import DynamoDBError
-from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
+from lambdakit.errors import StoreError
+from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED, ConnectionRecord
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 INDEX_NAME: Final = "partition-crt-index"
 _PUT_ATTEMPTS: Final = 20
 _CRT_CACHE_SIZE: Final = 10_000
 # "partition" and "status" are DynamoDB reserved words: always go through these names.
 _NAMES: Final = {"#p": "partition", "#s": "status", "#ttl": "_ttl"}
+
+__all__ = ["INDEX_NAME", "DynamoDBStore"]
 
 
 class DynamoDBStore:
@@ -81,19 +84,18 @@ class DynamoDBStore:
             )
         return self._client
 
-    async def _call(self, operation: str, work: Callable[[Any], T]) -> T:
+    async def _call(self, operation: str, work: Callable[[Any], _T]) -> _T:
         try:
             # The client is created in the worker thread too: importing boto3 and building
             # a client takes a while, and the event loop must not wait for it.
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(None, lambda: work(self.client))
-        except DynamoDBError:
+            return await _async.run_blocking(lambda: work(self.client))
+        except StoreError:
             raise
         except ImportError:
             raise
         except Exception as error:
             code = error_code(error) or type(error).__name__
-            raise DynamoDBError(
+            raise StoreError(
                 f"DynamoDB {operation} on table {self.table_name!r} failed: {code}", error
             ) from error
 

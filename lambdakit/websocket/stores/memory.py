@@ -6,7 +6,9 @@ import copy
 import threading
 from typing import Any
 
-from lambdakit.websocket.stores.base import DISCONNECTED, ConnectionRecord
+from lambdakit.websocket.stores.records import DISCONNECTED, ConnectionRecord
+
+__all__ = ["MemoryStore"]
 
 
 class MemoryStore:

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from lambdakit.websocket.stores.base import ConnectionRecord
+from lambdakit.websocket.stores.records import ConnectionRecord
+
+__all__ = ["ConnectionStore"]
 
 
 class ConnectionStore(Protocol):
-    """Async storage for connection records. Methods never block the event loop."""
+    """Async storage for connection records. Methods never block the event loop, and a failure
+    raises ``StoreError`` (``lambdakit.errors``), whichever store it is.
+
+    A store keeps one record per WebSocket connection, keyed by the connection id as API Gateway
+    gives it plus ``crt`` (creation time, epoch milliseconds): DynamoDB's ``connection_id`` /
+    ``_crt`` key. Every read treats a record whose ``ttl`` (epoch seconds) has passed as gone,
+    even before the backing store deletes it. Writes that must not bring back a disconnected
+    connection are conditional: they change a record only while it is ``connected`` and
+    unexpired. Implementations: ``MemoryStore`` (tests), ``SQLiteStore`` (the embedded default
+    for local development), ``DynamoDBStore`` (AWS); one contract test suite runs against all.
+    """
 
     async def init(self) -> None:
         """Create what the store needs (table, indexes, TTL); idempotent."""

@@ -7,8 +7,8 @@ SQLite applies atomically. Calls run in worker threads, so the event loop never 
 
 from __future__ import annotations
 
-import asyncio
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -16,9 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from lambdakit.websocket.stores.base import CONNECTED, DISCONNECTED, ConnectionRecord
+from lambdakit import _async
+from lambdakit.errors import StoreError
+from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED, ConnectionRecord
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS connections (
@@ -42,6 +44,8 @@ _COLUMNS: Final = (
     "client_data, disconnected_at"
 )
 
+__all__ = ["SQLiteStore"]
+
 
 class SQLiteStore:
     """Keeps records in the SQLite database at ``path`` (created with its folder)."""
@@ -55,7 +59,14 @@ class SQLiteStore:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Private to the user: the folder 0700 when created here, the file 0600 (an older
+            # one too); SQLite gives its -wal and -shm files the database file's mode.
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                os.fchmod(descriptor, 0o600)
+            finally:
+                os.close(descriptor)
             connection = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None
             )  # autocommit statements
@@ -82,8 +93,11 @@ class SQLiteStore:
                     raise
                 time.sleep(0.01)
 
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        return await asyncio.to_thread(lambda: work(self._connection()))
+    async def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        try:
+            return await _async.run_blocking(lambda: work(self._connection()))
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"SQLite store {str(self.path)!r} failed: {error}", error) from error
 
     async def init(self) -> None:
         await self._run(lambda db: None)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Callable
 from typing import Any, Final
 
 from lambdakit import _async, _json
@@ -22,11 +21,22 @@ from lambdakit._logger import logger
 from lambdakit.errors import RequestError
 from lambdakit.events import LambdaEvent
 from lambdakit.redaction import Redactor
+from lambdakit.settings import RECEIVER_TIMEOUT_ENV
 
-ErrorReceiver = Callable[[str], Any]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: kept the same way in every module
+if TYPE_CHECKING:
+    from lambdakit._error_path import ErrorReceiver
+
+__all__ = [
+    "DEFAULT_RECEIVER_TIMEOUT",
+    "MAX_BODY_CHARS",
+    "MAX_PENDING_DELIVERIES",
+    "build_report",
+    "deliver",
+    "receiver_timeout",
+]
 
 MAX_BODY_CHARS: Final = 2000
-RECEIVER_TIMEOUT_ENV: Final = "LAMBDAKIT_ERROR_RECEIVER_TIMEOUT"
 DEFAULT_RECEIVER_TIMEOUT: Final = 2.0
 MAX_PENDING_DELIVERIES: Final = 8
 
@@ -129,7 +139,6 @@ def deliver(
             extra=extra,
         )
         return False
-    finished = threading.Event()
 
     def run() -> None:
         try:
@@ -138,10 +147,8 @@ def deliver(
             logger.exception("error_receiver failed", extra=extra)
         finally:
             _pending.release()
-            finished.set()
 
-    threading.Thread(target=run, name="lambdakit-error-receiver", daemon=True).start()
-    if finished.wait(limit):
+    if _async.call_with_deadline(run, limit, name="lambdakit-error-receiver"):
         return True
     logger.error(
         "error_receiver did not finish within %s s; the response was not held for it",
@@ -172,10 +179,5 @@ def _call(receiver: ErrorReceiver, report: str) -> None:
     """Run a sync receiver in its one-shot thread (one that still returns an awaitable gets a
     loop of its own there)."""
     result = receiver(report)
-    if hasattr(result, "__await__"):
-        import asyncio
-
-        async def wait() -> Any:
-            return await result
-
-        asyncio.run(wait())
+    if _async.is_awaitable(result):
+        _async.run_fresh(result)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from lambdakit._notify import MAX_BODY_CHARS, build_report, deliver
 from lambdakit.events import LambdaEvent
-from lambdakit.notify import MAX_BODY_CHARS, build_report, deliver
 from lambdakit.redaction import REDACTED, Redactor
 from lambdakit.testing import rest_event
 

@@ -1,13 +1,5 @@
-"""What the connection manager needs from a store, and the record it keeps.
-
-A store keeps one record per WebSocket connection, keyed by the connection id as API Gateway
-gives it plus ``crt`` (creation time, epoch milliseconds): DynamoDB's ``connection_id`` /
-``_crt`` key. Every read treats a record whose ``ttl`` (epoch seconds) has passed as gone, even
-before the backing store deletes it. Writes that must not bring back a disconnected connection
-are conditional: they change a record only while it is ``connected`` and unexpired.
-
-Implementations: ``MemoryStore`` (tests), ``SQLiteStore`` (the embedded default for local
-development), ``DynamoDBStore`` (AWS). One contract test suite runs against all three.
+"""``WebSocketConnection``: one WebSocket connection, as a store keeps it and the connection
+manager returns it (``ConnectionRecord`` is the same class, under the name store authors use).
 """
 
 from __future__ import annotations
@@ -18,9 +10,9 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold s
 if TYPE_CHECKING:
     from typing import Any, Final, Literal
 
-    from lambdakit.websocket.stores.protocol import ConnectionStore as ConnectionStore
-
     Status = Literal["connected", "disconnected"]
+
+__all__ = ["CONNECTED", "DISCONNECTED", "ConnectionRecord", "WebSocketConnection"]
 
 CONNECTED: Final = "connected"
 DISCONNECTED: Final = "disconnected"
@@ -38,8 +30,23 @@ _FIELDS = (
 )
 
 
-class ConnectionRecord(Frozen):
-    """A stored connection. Times are epoch seconds; ``crt`` is epoch milliseconds.
+# What ``to_dict`` gives: the fields an application reads.
+_PUBLIC_FIELDS = (
+    "connection_id",
+    "status",
+    "connected_at",
+    "last_seen",
+    "client_data",
+    "partition",
+    "expires_at",
+)
+
+
+class WebSocketConnection(Frozen):
+    """A connection: ``connection_id``, ``partition``, ``status`` (``"connected"`` or
+    ``"disconnected"``), ``connected_at``, ``last_seen``, ``disconnected_at`` and ``ttl`` /
+    ``expires_at`` (epoch seconds), ``crt`` (creation, epoch milliseconds: the store's sort
+    key) and ``client_data``.
 
     Immutable; ``replace(**changes)`` gives a changed copy.
     """
@@ -83,14 +90,18 @@ class ConnectionRecord(Frozen):
         for name, value in zip(_FIELDS, values, strict=True):
             self._set(name, value)
 
+    @property
+    def expires_at(self) -> int:
+        """When the record expires (epoch seconds): ``ttl``."""
+        return self.ttl
+
     def alive(self, now: float) -> bool:
         return self.status == CONNECTED and self.ttl > now
 
+    def to_dict(self) -> dict[str, Any]:
+        """The fields an application reads, as a dict."""
+        return {name: getattr(self, name) for name in _PUBLIC_FIELDS}
 
-def __getattr__(name: str) -> object:
-    # PEP 562: the protocol (typing machinery) loads only when someone asks for it.
-    if name == "ConnectionStore":
-        from lambdakit.websocket.stores.protocol import ConnectionStore
 
-        return ConnectionStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: The name store authors use for the same class.
+ConnectionRecord = WebSocketConnection
