@@ -22,6 +22,9 @@ INVALID_JSON_CODE = "S40001"
 INVALID_BASE64_CODE = "S40002"
 INVALID_UTF8_CODE = "S40003"
 VALIDATION_ERROR_CODE = "S42200"
+# HttpResolver: no route has the path; the path has routes, none for the method.
+ROUTE_NOT_FOUND_CODE = "S40400"
+METHOD_NOT_ALLOWED_CODE = "S40500"
 
 
 class AppError(Exception):
