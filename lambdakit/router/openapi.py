@@ -310,29 +310,20 @@ def _parameter(param: Param, schemas: Schemas) -> dict[str, Any]:
 # -- serving the document --------------------------------------------------------------------
 
 
-def add_document_routes(app: HttpResolver, openapi_url: str | None, docs_url: str | None) -> None:
-    """``GET openapi_url``: the document; ``GET docs_url``: a page that renders it, with no
-    asset from outside (the document is inlined in the page)."""
-    if openapi_url:
-
-        def openapi_document() -> LambdaResponse:
-            return LambdaResponse(
-                headers={"Content-Type": "application/json; charset=UTF-8"},
-                body=_json.dumps(app.openapi()),
-            )
-
-        app.get(openapi_url, include_in_schema=False)(openapi_document)
-    if docs_url:
-
-        def documentation_page() -> str:
-            page = Path(__file__).with_name("docs.html").read_text(encoding="utf-8")
-            document = _json.dumps(app.openapi()).replace("</", "<\\/")
-            return page.replace("{{document}}", document).replace("{{title}}", _escape(app.title))
-
-        app.get(docs_url, include_in_schema=False, content_type="text/html")(documentation_page)
+def document_response(app: HttpResolver) -> LambdaResponse:
+    """``GET openapi_url``: the document, as JSON."""
+    return LambdaResponse(
+        headers={"Content-Type": "application/json; charset=UTF-8"},
+        body=_json.dumps(app.openapi()),
+    )
 
 
-def _escape(text: str) -> str:
+def docs_page(app: HttpResolver) -> str:
+    """``GET docs_url``: a page that renders the document, which it carries inline: it loads
+    nothing from anywhere, so it works offline."""
     import html
 
-    return html.escape(text, quote=True)
+    page = Path(__file__).with_name("docs.html").read_text(encoding="utf-8")
+    document = _json.dumps(app.openapi()).replace("</", "<\\/")
+    title = html.escape(app.title, quote=True)
+    return page.replace("{{title}}", title).replace("{{document}}", document)

@@ -157,7 +157,8 @@ class Binding:
                 found: list[dict[str, str]] = []
                 value = body.convert(data, "", found)
                 for item in found:
-                    field = f"body.{item['field']}" if item["field"] else "body"
+                    inner = item["field"]
+                    field = f"body{'' if inner[:1] in ('', '[') else '.'}{inner}"
                     errors.append({"field": field, "message": item["message"]})
                 kwargs[body.name] = value
         if errors:

@@ -188,12 +188,12 @@ class HttpResolver(Router):
         self._options: dict[str, Any] = {
             "error_receiver": error_receiver,
             "content_type": content_type,
-            "ignore_app_errors": tuple(ignore_app_errors),
+            "ignore_app_errors": _reusable(ignore_app_errors),
             "traceback": traceback,
             "cors": cors,
             "charset": charset,
             "access_log": access_log,
-            "redact_fields": redact_fields,
+            "redact_fields": _reusable(redact_fields),
             "error_status_code": error_status_code,
             "error_message": error_message,
             "error_receiver_timeout": error_receiver_timeout,
@@ -208,10 +208,24 @@ class HttpResolver(Router):
         self._openapi: dict[str, Any] | None = None
         self.title, self.version = title, version
         self.openapi_url, self.docs_url = openapi_url, docs_url
-        if openapi_url or docs_url:
-            from lambdakit.router.openapi import add_document_routes
+        if openapi_url:
 
-            add_document_routes(self, openapi_url, docs_url)
+            def openapi_document() -> object:
+                from lambdakit.router.openapi import document_response
+
+                return document_response(self)
+
+            self.get(openapi_url, include_in_schema=False)(openapi_document)
+        if docs_url:
+
+            def documentation_page() -> str:
+                from lambdakit.router.openapi import docs_page
+
+                return docs_page(self)
+
+            self.get(docs_url, include_in_schema=False, content_type="text/html")(
+                documentation_page
+            )
 
     # -- registration ------------------------------------------------------------------------
 
@@ -369,6 +383,12 @@ class HttpResolver(Router):
             if handler is not None:
                 return handler
         return None
+
+
+def _reusable(values: Iterable[str]) -> Iterable[str]:
+    # Each route with options of its own builds a pipeline: an iterator must last. A string is
+    # left for the decorator to reject.
+    return values if isinstance(values, str) else tuple(values)
 
 
 def _check_parameter_names(func: Callable[..., Any], template: PathTemplate) -> None:
