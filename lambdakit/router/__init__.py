@@ -6,7 +6,7 @@ compiled on a route's first request and the OpenAPI document on its first use.
 
 from __future__ import annotations
 
-from lambdakit.router.params import Body, Cookie, Header, Query
+from lambdakit.router.markers import Body, Cookie, Header, Query
 from lambdakit.router.resolver import (
     HttpResolver,
     MethodNotAllowedError,

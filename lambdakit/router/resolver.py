@@ -20,7 +20,14 @@ from lambdakit.errors import METHOD_NOT_ALLOWED_CODE, ROUTE_NOT_FOUND_CODE, Requ
 from lambdakit.events import LambdaEvent
 from lambdakit.handler import aws_lambda_handler
 from lambdakit.responses import JSON_CONTENT_TYPE
-from lambdakit.router.routes import METHODS, PathTemplate, Route, RouteTable, request_path
+from lambdakit.router.routes import (
+    METHODS,
+    PathTemplate,
+    Route,
+    RouteTable,
+    method_and_path,
+    request_path,
+)
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
@@ -201,7 +208,6 @@ class HttpResolver(Router):
         self._decorate = _pipeline(self._options)  # bad options fail at construction
         self._table = RouteTable()
         self._pipelines: dict[int, Callable[[Handler], Handler]] = {}
-        self._handlers: dict[int, Handler] = {}  # id(route): composed, on first request
         self._fallback: Handler | None = None
         self._middleware: list[Any] = []
         self._exception_handlers: dict[type, Callable[..., Any]] = {}
@@ -292,7 +298,8 @@ class HttpResolver(Router):
         return decorate
 
     def _recompose(self) -> None:
-        self._handlers.clear()
+        for route in self._table:
+            route.handler = None
         self._fallback = None
 
     @property
@@ -305,12 +312,11 @@ class HttpResolver(Router):
     def resolve(self, event: Any, context: Any) -> Any:
         """Handle one request: the proxy result for its trigger (or, invoked with an event
         that is not HTTP, the envelope, as the decorator does)."""
-        view = LambdaEvent.from_event(event)
-        route, allow = self._table.match(view.http_method, request_path(view))
+        route, allow = self._table.match(*method_and_path(event))
         if route is not None:
-            handler = self._handlers.get(id(route))
+            handler = route.handler
             if handler is None:
-                handler = self._handlers[id(route)] = self._compose(route)
+                handler = route.handler = self._compose(route)
             return handler(event, context)
         fallback = self._fallback
         if fallback is None:
@@ -326,8 +332,8 @@ class HttpResolver(Router):
         """Compile every route's binding now (each is otherwise compiled on its first
         request): a test or a deployment check finds a bad signature at once."""
         for route in self._table:
-            if id(route) not in self._handlers:
-                self._handlers[id(route)] = self._compose(route)
+            if route.handler is None:
+                route.handler = self._compose(route)
 
     def binding(self, route: Route) -> Binding:
         from lambdakit.router.params import compile_binding

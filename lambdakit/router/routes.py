@@ -26,7 +26,7 @@ class PathTemplate:
     """A compiled path: its parameter names, its regex (``None`` when static), and the form
     OpenAPI writes it in (``{proxy+}`` becomes ``{proxy}``)."""
 
-    __slots__ = ("greedy", "key", "names", "openapi_path", "path", "regex")
+    __slots__ = ("_pattern", "_regex", "greedy", "key", "names", "openapi_path", "path", "prefix")
 
     def __init__(self, path: str) -> None:
         if not isinstance(path, str) or not path.startswith("/"):
@@ -63,13 +63,29 @@ class PathTemplate:
         self.names = tuple(names)
         self.key = "/" + "/".join(key)  # the shape: two paths of one shape are one route
         self.openapi_path = "/" + "/".join(openapi)
-        self.regex = re.compile("^/" + "/".join(pattern) + "$") if names else None
+        # The literal start of the path, checked before the regex, which is compiled on first
+        # use: a cold start compiles the regexes of the routes it tries, not of all of them.
+        literal = self.key.split("{", 1)[0]
+        self.prefix = literal if names else self.path
+        self._pattern = "^/" + "/".join(pattern) + "$"
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The compiled path; ``None`` for a static path."""
+        if not self.names:
+            return None
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self._pattern)
+        return regex
 
     def values(self, path: str) -> dict[str, str] | None:
         """The parameters of ``path`` (percent-decoded), or ``None`` when it does not match."""
-        if self.regex is None:
+        regex = self.regex
+        if regex is None:
             return {} if path == self.path else None
-        found = self.regex.match(path)
+        found = regex.match(path) if path.startswith(self.prefix) else None
         if found is None:
             return None
         values = found.groupdict()
@@ -84,6 +100,16 @@ class PathTemplate:
 def normalise(path: str) -> str:
     # API Gateway removes the trailing slash before matching a resource: we do the same.
     return path.rstrip("/") or "/"
+
+
+def method_and_path(event: Any) -> tuple[str, str]:
+    """The method and the path to route on; REST and ALB events read directly."""
+    if type(event) is dict:
+        method, path = event.get("httpMethod"), event.get("path")
+        if type(method) is str and type(path) is str:  # REST (v1) and ALB: the common case
+            return method.upper(), path.rstrip("/") or "/"
+    view = LambdaEvent.from_event(event)
+    return view.http_method, request_path(view)
 
 
 def request_path(view: LambdaEvent) -> str:
@@ -102,6 +128,7 @@ class Route:
 
     __slots__ = (
         "func",
+        "handler",
         "include_in_schema",
         "method",
         "operation_id",
@@ -131,6 +158,7 @@ class Route:
         self.tags = tags
         self.include_in_schema = include_in_schema
         self.operation_id = operation_id
+        self.handler: Callable[[Any, Any], Any] | None = None  # composed on first request
 
 
 class RouteTable:
@@ -154,7 +182,7 @@ class RouteTable:
         if known is None:
             self._shapes[template.key] = template
             methods: dict[str, Route] = {}
-            if template.regex is None:
+            if not template.names:
                 self._static[template.path] = methods
             else:
                 self._dynamic.append((template, methods))
@@ -165,7 +193,7 @@ class RouteTable:
         methods[route.method] = route
 
     def _methods(self, template: PathTemplate) -> dict[str, Route]:
-        if template.regex is None:
+        if not template.names:
             return self._static[template.path]
         return next(m for t, m in self._dynamic if t is template)
 
@@ -181,7 +209,7 @@ class RouteTable:
         else:
             allowed = set()
         for template, methods in self._dynamic:
-            if template.regex.match(path) is not None:  # type: ignore[union-attr]
+            if path.startswith(template.prefix) and template.regex.match(path):  # type: ignore[union-attr]
                 route = methods.get(method)
                 if route is not None:
                     return route, ()
