@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from benchmarks.runner import Interpreters, ProbeError, probe_env
-from benchmarks.settings import Settings
+from benchmarks.settings import ROOT, Settings
 from benchmarks.timing import median
 
 HEAVY: Final = ("boto3", "botocore", "pydantic", "asyncio")
@@ -29,6 +29,21 @@ class Subject:
     side: str  # "lambdakit" or "peers": which interpreter
     statement: str
 
+
+def _routed(module: str, *, stdlib_json: bool = False) -> str:
+    """Import a 20-route app of ``benchmarks`` and answer its first request; ``stdlib_json``:
+    as deployed without the ``fast`` extra (no orjson, which loads dataclasses, inspect,
+    datetime and uuid on the first response)."""
+    setting = "import os; os.environ['LAMBDAKIT_JSON'] = 'stdlib'; " if stdlib_json else ""
+    return (
+        f"{setting}import sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"import benchmarks.{module} as m; m.first_response()"
+    )
+
+
+ROUTED_LAMBDAKIT: Final = "routed: lambdakit HttpResolver, 20 routes + 1st response"
+ROUTED_POWERTOOLS: Final = "routed: Powertools (enable_validation), 20 routes + 1st response"
+ROUTED_CHALICE: Final = "routed: Chalice, 20 routes + 1st response"
 
 SUBJECTS: Final = (
     Subject("lambdakit", "lambdakit", "import lambdakit"),
@@ -48,6 +63,19 @@ SUBJECTS: Final = (
         "peers",
         "import chalice.app; chalice.app.Chalice(app_name='x')",
     ),
+    Subject(ROUTED_LAMBDAKIT, "lambdakit", _routed("routed_lambdakit")),
+    Subject(
+        "routed: lambdakit HttpResolver, no orjson",
+        "lambdakit",
+        _routed("routed_lambdakit", stdlib_json=True),
+    ),
+    Subject(
+        "routed: lambdakit HttpResolver, TypedDict bodies, no orjson",
+        "lambdakit",
+        _routed("routed_lambdakit_typeddict", stdlib_json=True),
+    ),
+    Subject(ROUTED_POWERTOOLS, "peers", _routed("routed_powertools")),
+    Subject(ROUTED_CHALICE, "peers", _routed("routed_chalice")),
 )
 
 # The modules loaded by the statement, computed before json is imported to print them.

@@ -8,6 +8,7 @@ from typing import Any
 
 from benchmarks.events import get_event, post_event
 from benchmarks.models import Order, OrderModel
+from benchmarks.routed_lambdakit import app as routed_app
 from benchmarks.runner import probe_main
 from benchmarks.warm import Handler, measure_one, rejects
 from lambdakit import aws_lambda_handler, get_body
@@ -58,11 +59,13 @@ def measure(settings: dict[str, Any]) -> dict[str, Any]:
         "raw_pydantic": raw_pydantic_post,
         "lambdakit_dataclass": lambdakit_dataclass_post,
         "lambdakit_pydantic": lambdakit_pydantic_post,
+        "lambdakit_routed": routed_app,
     }
     return {
         "get": {
             "raw": measure_one(raw_get, get, "hello", settings),
             "lambdakit": measure_one(lambdakit_get, get, "hello", settings),
+            "lambdakit_routed": measure_one(routed_app, get, "hello", settings),
         },
         "post": {
             name: {

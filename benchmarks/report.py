@@ -85,6 +85,7 @@ def warm_get(section: dict[str, Any] | None) -> str:
     labels = {
         "raw": "hand-written handler (proxy dict, JSON body)",
         "lambdakit": "lambdakit @aws_lambda_handler()",
+        "lambdakit_routed": "lambdakit HttpResolver (22 routes)",
         "powertools": "Powertools APIGatewayRestResolver",
         "chalice": "Chalice app(event, context)",
     }
@@ -105,6 +106,7 @@ def validated_post(section: dict[str, Any] | None) -> str:
         "raw_pydantic": "hand-written: Model.model_validate_json(body)",
         "lambdakit_dataclass": "lambdakit get_body(event, Dataclass)",
         "lambdakit_pydantic": "lambdakit get_body(event, PydanticModel)",
+        "lambdakit_routed": "lambdakit HttpResolver, dataclass parameter",
         "powertools": "Powertools enable_validation=True, pydantic param",
     }
     raw, ours = post["raw_pydantic"]["us"], post["lambdakit_pydantic"]["us"]

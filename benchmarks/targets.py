@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.cold_import import ROUTED_CHALICE, ROUTED_LAMBDAKIT, ROUTED_POWERTOOLS
+
 Results = dict[str, Any]
 
 
@@ -62,6 +64,7 @@ def _store_target(operation: str | None) -> Target:
 
 
 LK, PT, CH = "lambdakit", "Powertools APIGatewayRestResolver", "Chalice (chalice.app + app object)"
+RLK, RPT, RCH = ROUTED_LAMBDAKIT, ROUTED_POWERTOOLS, ROUTED_CHALICE
 
 TARGETS = (
     Target("cold import: lambdakit / Powertools", 0.1, True,
@@ -78,6 +81,18 @@ TARGETS = (
            lambda r: _us(r, "post", "powertools") / _us(r, "post", "lambdakit_pydantic")),
     Target("validated POST: Powertools / lambdakit (dataclass)", 5, False,
            lambda r: _us(r, "post", "powertools") / _us(r, "post", "lambdakit_dataclass")),
+    Target("routed cold start: lambdakit / Powertools", 0.1, True,
+           lambda r: _imports(r, RLK) / _imports(r, RPT)),
+    Target("routed cold start: lambdakit / Chalice", 1 / 3, True,
+           lambda r: _imports(r, RLK) / _imports(r, RCH)),
+    Target("routed warm GET: HttpResolver / decorator", 1.5, True,
+           lambda r: _us(r, "get", "lambdakit_routed") / _us(r, "get", "lambdakit")),
+    Target("routed warm GET: Powertools / HttpResolver", 5, False,
+           lambda r: _us(r, "get", "powertools") / _us(r, "get", "lambdakit_routed")),
+    Target("routed warm GET: Chalice / HttpResolver", 5, False,
+           lambda r: _us(r, "get", "chalice") / _us(r, "get", "lambdakit_routed")),
+    Target("routed validated POST: Powertools / HttpResolver (dataclass)", 5, False,
+           lambda r: _us(r, "post", "powertools") / _us(r, "post", "lambdakit_routed")),
     Target("broadcast: boto3 loop / lambdakit", 10, False,
            lambda r: r["broadcast"]["boto3_loop_s"] / r["broadcast"]["lambdakit_s"]),
     *(_store_target(op) for op in ("connect", "get_connection", "update_last_seen", "disconnect")),

@@ -21,11 +21,23 @@ from lambdakit.responses import LambdaResponse, ResponseHeaders
 
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from lambdakit.router import HttpResolver, Router
+    from lambdakit.websocket import WebSocketResolver
+
+_LAZY = {
+    "HttpResolver": "lambdakit.router",
+    "Router": "lambdakit.router",
+    "WebSocketResolver": "lambdakit.websocket",
+}
+
 __all__ = [
     "AppError",
     "CorsConfig",
     "DynamoDBError",
     "Headers",
+    "HttpResolver",
     "InvalidBodyError",
     "LambdaEvent",
     "LambdaResponse",
@@ -35,10 +47,22 @@ __all__ = [
     "RequestContext",
     "RequestError",
     "ResponseHeaders",
+    "Router",
     "StoreError",
     "ValidationError",
+    "WebSocketResolver",
     "aws_lambda_handler",
     "get_body",
     "get_headers",
     "get_source_ip",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # PEP 562: the resolvers load on first use, so ``import lambdakit`` stays the decorator's.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -30,6 +30,8 @@ __all__ = [
     "INVALID_JSON_CODE",
     "INVALID_UTF8_CODE",
     "MALFORMED_EVENT_CODE",
+    "METHOD_NOT_ALLOWED_CODE",
+    "ROUTE_NOT_FOUND_CODE",
     "SUCCESS_CODE",
     "SUCCESS_MESSAGE",
     "VALIDATION_ERROR_CODE",
@@ -55,6 +57,9 @@ INVALID_JSON_CODE = "S40001"
 INVALID_BASE64_CODE = "S40002"
 INVALID_UTF8_CODE = "S40003"
 VALIDATION_ERROR_CODE = "S42200"
+# HttpResolver: no route has the path; the path has routes, none for the method.
+ROUTE_NOT_FOUND_CODE = "S40400"
+METHOD_NOT_ALLOWED_CODE = "S40500"
 
 
 class LambdakitError(Exception):

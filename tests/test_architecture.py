@@ -29,8 +29,8 @@ LAYERS: list[tuple[str, ...]] = [
         "lambdakit.context",
     ),
     ("lambdakit.cors", "lambdakit.responses", "lambdakit.events", "lambdakit.validation"),
-    ("lambdakit._notify", "lambdakit._error_path"),
-    ("lambdakit.handler", "lambdakit.websocket"),  # the entry points, and what they use
+    ("lambdakit._notify", "lambdakit._error_path", "lambdakit._middleware"),
+    ("lambdakit.handler", "lambdakit.websocket", "lambdakit.router"),  # the entry points
     ("lambdakit", "lambdakit.testing"),  # the public face and the tests' helpers
     ("lambdakit.local", "lambdakit.__main__"),  # the local API Gateway: never imported above
 ]
@@ -61,6 +61,8 @@ def layer_of(module: str) -> int:
 
 
 def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Attribute):  # typing.TYPE_CHECKING
+        return test.attr == "TYPE_CHECKING"
     return isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
 
 

@@ -1,8 +1,6 @@
-"""The chat's HTTP function: ``GET /`` serves the page, ``GET /api/messages`` the recent messages.
-
-One decorator has one content type, so the page (HTML) and the API (the JSON envelope) are two
-small decorated functions behind ``handler``, which routes by path. Deployed behind an HTTP API
-or a REST API (``template.yaml``), or served locally by ``lambdakit serve``.
+"""The chat's HTTP function, on ``HttpResolver``: ``GET /`` serves the page (HTML), ``GET
+/api/messages`` the recent messages (the JSON envelope). Deployed behind an HTTP API or a REST
+API (``template.yaml``), or served locally by ``lambdakit serve``.
 """
 
 from __future__ import annotations
@@ -11,14 +9,17 @@ import functools
 import html
 import os
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from examples.chat.messages import message_store
-from lambdakit import AppError, LambdaEvent, aws_lambda_handler
+from lambdakit import AppError, HttpResolver, LambdaEvent
+from lambdakit.router import MethodNotAllowedError, RouteNotFoundError
 
 WEBSOCKET_URL_ENV: Final = "CHAT_WEBSOCKET_URL"
 PAGE_PATH: Final = Path(__file__).with_name("page.html")
-READ_METHODS: Final = ("GET", "HEAD")
+
+# The chat's own codes for a wrong path or method, expected: logged without a traceback.
+app = HttpResolver(cors=False, ignore_app_errors=["B00404", "B00405"])
 
 
 @functools.cache
@@ -36,26 +37,23 @@ def websocket_url(request: LambdaEvent) -> str:
     return f"ws://{host}/local"
 
 
-@aws_lambda_handler(content_type="text/html", cors=False)
-def page(event: dict[str, Any], context: Any) -> str:
-    url = websocket_url(LambdaEvent.from_event(event))
+@app.route("/", methods=["GET", "HEAD"], content_type="text/html")
+def page(request: LambdaEvent) -> str:
     # The Host header is the client's to choose: escaped, it can only ever be an attribute value.
-    return _page_template().replace("{{websocket_url}}", html.escape(url, quote=True))
+    url = html.escape(websocket_url(request), quote=True)
+    return _page_template().replace("{{websocket_url}}", url)
 
 
-@aws_lambda_handler(cors=False, ignore_app_errors=["B00404", "B00405"])
-def api(event: dict[str, Any], context: Any) -> list[dict[str, str]]:
-    request = LambdaEvent.from_event(event)
-    if request.path not in ("/", "/api/messages"):
-        raise AppError("B00404", f"No route for {request.path}", status_code=404)
-    if request.http_method not in READ_METHODS:
-        raise AppError("B00405", f"{request.http_method} is not allowed", status_code=405)
+@app.route("/api/messages", methods=["GET", "HEAD"])
+def recent_messages() -> list[dict[str, str]]:
     return [message.to_dict() for message in message_store().recent()]
 
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    """The Lambda entry point: ``GET /`` is the page, anything else the JSON API."""
-    request = LambdaEvent.from_event(event)
-    if request.path in ("", "/") and request.http_method in READ_METHODS:
-        return page(event, context)
-    return api(event, context)
+@app.exception_handler(RouteNotFoundError, MethodNotAllowedError)
+def chat_codes(request: LambdaEvent, error: RouteNotFoundError | MethodNotAllowedError) -> None:
+    """The router's 404 and 405 with the chat's codes, which its clients already know."""
+    code = "B00404" if isinstance(error, RouteNotFoundError) else "B00405"
+    raise AppError(code, error.message, status_code=error.status_code)
+
+
+handler = app  # the Lambda entry point: template.yaml names examples.chat.http_app.handler

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from lambdakit import _async, _json
 from lambdakit._error_path import ErrorPolicy
 from lambdakit._logger import logger
+from lambdakit._middleware import Middleware, compose, instance_of
 from lambdakit.errors import MALFORMED_EVENT_CODE, AppError, InvalidBodyError
 from lambdakit.events import LambdaEvent
 from lambdakit.responses import LambdaResponse
@@ -41,36 +42,13 @@ DISCONNECT: Final = "$disconnect"
 DEFAULT: Final = "$default"
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
-    from typing import Final, Protocol, TypeVar
+    from typing import Final, TypeVar
 
     from lambdakit._error_path import ErrorReceiver
+    from lambdakit._middleware import MiddlewareCallable, NextHandler
     from lambdakit.responses import ProxyResult
 
-    NextHandler = Callable[[Any, Any], Coroutine[Any, Any, Any]]
     F = TypeVar("F", bound=Callable[..., Any])
-
-    class MiddlewareCallable(Protocol):
-        def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any: ...
-
-
-class Middleware:
-    """Base class for middleware: override ``__call__`` and await ``next_handler``.
-
-    Example::
-
-        @resolver.middleware
-        class Timing(Middleware):
-            async def __call__(self, event, context, next_handler):
-                started = time.perf_counter()
-                try:
-                    return await next_handler(event, context)
-                finally:
-                    print(time.perf_counter() - started)
-    """
-
-    async def __call__(self, event: Any, context: Any, next_handler: NextHandler) -> Any:
-        return await next_handler(event, context)
 
 
 class WebSocketResolver:
@@ -140,10 +118,7 @@ class WebSocketResolver:
         with ``async __call__(self, event, context, next_handler)``, or a plain function with
         that signature, sync or async. Returns its argument, so it works as a decorator.
         """
-        instance = middleware() if isinstance(middleware, type) else middleware
-        if not callable(instance):
-            raise TypeError("middleware must be callable: (event, context, next_handler)")
-        self._middleware.append(instance)
+        self._middleware.append(instance_of(middleware))
         self._composed.clear()
         return middleware
 
@@ -262,10 +237,7 @@ class _Route:
         self.takes_body = takes_body
         self.chain: NextHandler | None = None
         if middleware or _async.is_async_callable(handler):
-            chain: NextHandler = self.endpoint
-            for item in reversed(middleware):
-                chain = _wrap(item, chain)
-            self.chain = chain
+            self.chain = compose(middleware, self.endpoint)
 
     def endpoint_sync(self, event: Any, context: Any) -> Any:
         # A middleware may hand on a different event: read the one we are given.
@@ -280,27 +252,6 @@ class _Route:
         if _async.is_awaitable(result):
             result = await result
         return result
-
-
-def _wrap(middleware: MiddlewareCallable, next_handler: NextHandler) -> NextHandler:
-    if _async.is_async_callable(middleware):
-
-        async def run_async_middleware(event: Any, context: Any) -> Any:
-            return await middleware(event, context, next_handler)
-
-        return run_async_middleware
-
-    async def run_sync_middleware(event: Any, context: Any) -> Any:
-        # A plain sync middleware gets a next_handler it can call synchronously: it runs in a
-        # thread of its own while the rest of the chain stays on this loop.
-        result = await _async.run_in_own_thread(
-            middleware, event, context, _async.blocking_caller(next_handler)
-        )
-        if _async.is_awaitable(result):  # e.g. an async middleware behind a sync decorator
-            result = await result
-        return result
-
-    return run_sync_middleware
 
 
 def _ids(request: LambdaEvent) -> dict[str, Any]:

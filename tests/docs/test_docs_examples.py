@@ -22,6 +22,7 @@ RUNNABLE = {
 PUBLIC = {
     "lambdakit": None,  # its __all__
     "lambdakit.websocket": None,
+    "lambdakit.router": None,
     "lambdakit.websocket.stores": None,
     "lambdakit.testing": (
         "LambdaContext",

@@ -1,0 +1,225 @@
+"""Paths compiled once at registration, matched per request: a verdict, never a response.
+
+Paths are written as API Gateway and OpenAPI write them, ``/users/{user_id}`` and the greedy
+``/files/{proxy+}`` (the rest of the path, slashes included), or as Powertools writes them,
+``/users/<user_id>``. A parameter is a whole segment, as in API Gateway. For example::
+
+    compile_path("/users/{user_id}").regex.pattern == "^/users/(?P<user_id>[^/]+)$"
+"""
+
+from __future__ import annotations
+
+import re
+
+from lambdakit.events import LambdaEvent
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_SEGMENT = re.compile(r"^(?:\{(?P<name>[^{}+]+)(?P<greedy>\+)?\}|<(?P<pt>[^<>]+)>)$")
+
+
+class PathTemplate:
+    """A compiled path: its parameter names, its regex (``None`` when static), and the form
+    OpenAPI writes it in (``{proxy+}`` becomes ``{proxy}``)."""
+
+    __slots__ = ("_pattern", "_regex", "greedy", "key", "names", "openapi_path", "path", "prefix")
+
+    def __init__(self, path: str) -> None:
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"a route path starts with '/': {path!r}")
+        self.path = normalise(path)
+        names: list[str] = []
+        pattern, key, openapi = [], [], []
+        segments = self.path.split("/")[1:] if self.path != "/" else []
+        self.greedy = False
+        for index, segment in enumerate(segments):
+            found = _SEGMENT.match(segment)
+            if found is None:
+                if any(c in segment for c in "{}<>"):
+                    raise ValueError(
+                        f"a path parameter must be a whole segment, as in API Gateway: {path!r}"
+                    )
+                pattern.append(re.escape(segment))
+                key.append(segment)
+                openapi.append(segment)
+                continue
+            name = found.group("name") or found.group("pt")
+            greedy = found.group("greedy") is not None
+            if not name.isidentifier():
+                raise ValueError(f"path parameter {name!r} in {path!r} is not a Python name")
+            if name in names:
+                raise ValueError(f"path parameter {name!r} appears twice in {path!r}")
+            if greedy and index != len(segments) - 1:
+                raise ValueError(f"a greedy parameter {{{name}+}} must end the path: {path!r}")
+            names.append(name)
+            self.greedy = self.greedy or greedy
+            pattern.append(f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)")
+            key.append("{+}" if greedy else "{}")
+            openapi.append(f"{{{name}}}")
+        self.names = tuple(names)
+        self.key = "/" + "/".join(key)  # the shape: two paths of one shape are one route
+        self.openapi_path = "/" + "/".join(openapi)
+        # The literal start of the path, checked before the regex, which is compiled on first
+        # use: a cold start compiles the regexes of the routes it tries, not of all of them.
+        literal = self.key.split("{", 1)[0]
+        self.prefix = literal if names else self.path
+        self._pattern = "^/" + "/".join(pattern) + "$"
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        """The compiled path; ``None`` for a static path."""
+        if not self.names:
+            return None
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self._pattern)
+        return regex
+
+    def values(self, path: str) -> dict[str, str] | None:
+        """The parameters of ``path`` (percent-decoded), or ``None`` when it does not match."""
+        regex = self.regex
+        if regex is None:
+            return {} if path == self.path else None
+        found = regex.match(path) if path.startswith(self.prefix) else None
+        if found is None:
+            return None
+        values = found.groupdict()
+        for name, value in values.items():
+            if "%" in value:
+                from urllib.parse import unquote
+
+                values[name] = unquote(value)
+        return values
+
+
+def normalise(path: str) -> str:
+    # API Gateway removes the trailing slash before matching a resource: we do the same.
+    return path.rstrip("/") or "/"
+
+
+def method_and_path(event: Any) -> tuple[str, str]:
+    """The method and the path to route on; REST and ALB events read directly."""
+    if type(event) is dict:
+        method, path = event.get("httpMethod"), event.get("path")
+        if type(method) is str and type(path) is str:  # REST (v1) and ALB: the common case
+            return method.upper(), path.rstrip("/") or "/"
+    view = LambdaEvent.from_event(event)
+    return view.http_method, request_path(view)
+
+
+def request_path(view: LambdaEvent) -> str:
+    """The path to route on. An HTTP API on a named stage puts the stage first in ``rawPath``
+    (``/prod/users``), where a REST API does not: it is taken off, as Powertools does."""
+    path = view.path
+    if view.trigger == "http":
+        stage = view.requestContext.stage
+        if stage and stage != "$default" and path.startswith(f"/{stage}/"):
+            path = path[len(stage) + 1 :]
+    return normalise(path)
+
+
+class Route:
+    """One method on one path, the function it calls, and how it is described and served."""
+
+    __slots__ = (
+        "func",
+        "handler",
+        "include_in_schema",
+        "method",
+        "operation_id",
+        "options",
+        "summary",
+        "tags",
+        "template",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        template: PathTemplate,
+        func: Callable[..., Any],
+        *,
+        options: Mapping[str, Any],
+        summary: str | None = None,
+        tags: tuple[str, ...] = (),
+        include_in_schema: bool = True,
+        operation_id: str | None = None,
+    ) -> None:
+        self.method = method
+        self.template = template
+        self.func = func
+        self.options = dict(options)
+        self.summary = summary
+        self.tags = tags
+        self.include_in_schema = include_in_schema
+        self.operation_id = operation_id
+        self.handler: Callable[[Any, Any], Any] | None = None  # composed on first request
+
+
+class RouteTable:
+    """Static paths in a dict; parametrised ones tried in the order they were added."""
+
+    __slots__ = ("_dynamic", "_shapes", "_static")
+
+    def __init__(self) -> None:
+        self._static: dict[str, dict[str, Route]] = {}
+        self._dynamic: list[tuple[PathTemplate, dict[str, Route]]] = []
+        self._shapes: dict[str, PathTemplate] = {}
+
+    def add(self, route: Route) -> None:
+        """Add ``route``; ``ValueError`` when its method and path are taken already."""
+        template = route.template
+        known = self._shapes.get(template.key)
+        if known is not None and known.names != template.names:
+            raise ValueError(
+                f"{template.path!r} conflicts with {known.path!r}: one path, two parameter names"
+            )
+        if known is None:
+            self._shapes[template.key] = template
+            methods: dict[str, Route] = {}
+            if not template.names:
+                self._static[template.path] = methods
+            else:
+                self._dynamic.append((template, methods))
+        else:
+            methods = self._methods(known)
+        if route.method in methods:
+            raise ValueError(f"a route for {route.method} {template.path} is already registered")
+        methods[route.method] = route
+
+    def _methods(self, template: PathTemplate) -> dict[str, Route]:
+        if not template.names:
+            return self._static[template.path]
+        return next(m for t, m in self._dynamic if t is template)
+
+    def match(self, method: str, path: str) -> tuple[Route | None, tuple[str, ...]]:
+        """The route for ``method`` on ``path``; else ``None`` and the methods the path
+        allows (none: no such path)."""
+        methods = self._static.get(path)
+        if methods is not None:
+            route = methods.get(method)
+            if route is not None:
+                return route, ()
+            allowed = set(methods)
+        else:
+            allowed = set()
+        for template, methods in self._dynamic:
+            if path.startswith(template.prefix) and template.regex.match(path):  # type: ignore[union-attr]
+                route = methods.get(method)
+                if route is not None:
+                    return route, ()
+                allowed.update(methods)
+        if not allowed:
+            return None, ()
+        return None, tuple(m for m in METHODS if m in allowed)
+
+    def __iter__(self) -> Any:
+        for methods in self._static.values():
+            yield from methods.values()
+        for _, methods in self._dynamic:
+            yield from methods.values()
