@@ -4,16 +4,17 @@ this module only turns requests into events and results into responses."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import logging
 import os
 from typing import Any, Final
 
 from lambdakit._logger import logger
-from lambdakit.local import connections_api
+from lambdakit.local import access, connections_api
 from lambdakit.local.config import GatewayConfig
 from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
+from lambdakit.local.log_filters import install_log_filters, loggable_path
 from lambdakit.local.proxy_result import (
     INTERNAL_SERVER_ERROR,
     HttpResponse,
@@ -22,7 +23,7 @@ from lambdakit.local.proxy_result import (
     to_http_response,
 )
 from lambdakit.local.routing import Router
-from lambdakit.local.ws_session import Receive, Registry, Send, run_session
+from lambdakit.local.ws_session import Receive, Registry, Send, refuse_handshake, run_session
 
 CONFIG_ENV: Final = "LAMBDAKIT_LOCAL_CONFIG"
 MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota
@@ -30,10 +31,11 @@ API_GATEWAY_TIMEOUT: Final = 29.0
 
 
 class LocalGateway:
-    """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server."""
+    """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server (``server.py`` has the
+    uvicorn options the CLI uses: header deadline, connection cap)."""
 
     def __init__(self, config: GatewayConfig, invoker: Invoker | None = None) -> None:
-        _quiet_uvicorn_rejection_noise()
+        install_log_filters()
         self.config = config
         self.invoker = invoker or Invoker()
         self.registry = Registry()
@@ -44,9 +46,27 @@ class LocalGateway:
             response = await self._http(scope, receive)
             await _send_response(send, response)
         elif scope["type"] == "websocket":
+            refusal = self._websocket_refusal(scope)
+            if refusal is not None:
+                await refuse_handshake(scope, receive, send, *refusal)
+                return
             await run_session(scope, receive, send, self.config, self.invoker, self.registry)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
+
+    def _websocket_refusal(self, scope: dict[str, Any]) -> tuple[int, bytes] | None:
+        options = self.config.server
+        host = _header(scope, b"host")
+        if not access.host_allowed(host, options.allowed_hosts):
+            _log_refusal("Host", host)
+            return 403, FORBIDDEN_HOST
+        origin = _header(scope, b"origin")
+        if not access.origin_allowed(origin, host, options.allowed_origins):
+            _log_refusal("Origin", origin)
+            return 403, FORBIDDEN_ORIGIN
+        if len(self.registry.sessions) >= options.max_connections:
+            return 503, b'{"message":"Service Unavailable"}'
+        return None
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -59,12 +79,26 @@ class LocalGateway:
                 return
 
     async def _http(self, scope: dict[str, Any], receive: Receive) -> HttpResponse:
-        body = await _read_body(receive)
+        host = _header(scope, b"host")
+        if not access.host_allowed(host, self.config.server.allowed_hosts):
+            _log_refusal("Host", host)
+            return HttpResponse(403, [JSON], FORBIDDEN_HOST)
+        if _declared_length(scope) > MAX_BODY:  # refused before a byte of it is read
+            return error_response(413, "Request Entity Too Large")
+        connection_id = connections_api.connection_id_from(_path(scope), self.config.stage)
+        management = connection_id is not None and self.config.websocket is not None
+        if management:
+            unsigned = connections_api.refuse_unsigned(scope)
+            if unsigned is not None:
+                return unsigned
+        try:
+            body = await _read_body(receive, self.config.server.body_timeout)
+        except TimeoutError:
+            return _closing(error_response(408, "Request Timeout"))
         if body is None:
             return error_response(413, "Request Entity Too Large")
         request = _request(scope, body)
-        connection_id = connections_api.connection_id_from(request.path, self.config.stage)
-        if connection_id is not None and self.config.websocket is not None:
+        if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
         match = self._router.match(request.method, request.path)
         if match is None:
@@ -99,18 +133,69 @@ class LocalGateway:
         logger.info(
             "%s %s %d",
             request.method,
-            request.path,
+            loggable_path(request.path),
             response.status,
             extra={"request_id": invocation.request_id},
         )
         return response
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+FORBIDDEN_HOST: Final = (
+    b'{"message":"Forbidden: this Host is not allowed. To allow it, start lambdakit serve '
+    b'with --allowed-host NAME."}'
+)
+FORBIDDEN_ORIGIN: Final = (
+    b'{"message":"Forbidden: WebSockets from this Origin are not allowed. To allow it, start '
+    b'lambdakit serve with --allow-origin ORIGIN."}'
+)
+JSON: Final = ("content-type", "application/json")
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _log_refusal(what: str, value: str | None) -> None:
+    shown = (value or "")[:200].encode("ascii", "backslashreplace").decode("ascii")
+    logger.warning("Refused a request from a %s not allowed: %r", what, shown)
+
+
+def _declared_length(scope: dict[str, Any]) -> int:
+    value = _header(scope, b"content-length")
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return 0  # the server has already refused a malformed length
+
+
+def _closing(response: HttpResponse) -> HttpResponse:
+    # A client too slow to send its body: close the connection after the answer.
+    return HttpResponse(
+        response.status, [*response.headers, ("connection", "close")], response.body
+    )
+
+
+def _path(scope: dict[str, Any]) -> str:
+    raw_path = scope.get("raw_path")
+    return str(raw_path.decode("latin-1").split("?", 1)[0]) if raw_path else str(scope["path"])
+
+
+async def _read_body(receive: Receive, timeout: float) -> bytes | None:
+    """The body, ``None`` past 10 MB; ``TimeoutError`` when it takes over ``timeout`` s."""
     chunks: list[bytes] = []
     size = 0
+    deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        message = await receive()
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            raise TimeoutError
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except asyncio.TimeoutError:
+            raise TimeoutError from None
         if message["type"] == "http.disconnect":
             break
         chunk = message.get("body", b"")
@@ -130,11 +215,9 @@ def _request(scope: dict[str, Any], body: bytes) -> HttpRequest:
     client = scope.get("client") or ("127.0.0.1", 0)
     server = scope.get("server") or ("127.0.0.1", 0)
     host = next((v for k, v in headers if k == "host"), f"{server[0]}:{server[1]}")
-    raw_path = scope.get("raw_path")
-    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
     return HttpRequest(
         method=scope["method"].upper(),
-        path=path,
+        path=_path(scope),
         raw_query=scope.get("query_string", b"").decode("latin-1"),
         headers=headers,
         body=body,
@@ -151,19 +234,6 @@ async def _send_response(send: Send, response: HttpResponse) -> None:
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
-
-
-class _RejectedHandshakeFilter(logging.Filter):
-    # uvicorn's websockets-sansio logs an error after an app rejects a handshake with the
-    # ASGI "websocket.http.response" extension, although the response went out as sent.
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "returned without completing handshake" not in record.getMessage()
-
-
-def _quiet_uvicorn_rejection_noise() -> None:
-    log = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _RejectedHandshakeFilter) for f in log.filters):
-        log.addFilter(_RejectedHandshakeFilter())
 
 
 def app_from_environment() -> LocalGateway:

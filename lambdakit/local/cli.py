@@ -3,6 +3,7 @@
 lambdakit serve --http app:handler --websocket ws:handler [--port 3000]
 lambdakit serve --websocket ws:handler --authorizer auth:handler
 lambdakit serve --template template.yaml
+lambdakit serve --template template.yaml --host 0.0.0.0 --allowed-host devbox.lan
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from lambdakit.local.access import WILDCARD_HOSTS, is_loopback
 from lambdakit.local.config import (
     DEFAULT_ROUTE_SELECTION,
     DEFAULT_STAGE,
@@ -23,6 +25,7 @@ from lambdakit.local.config import (
     GatewayConfig,
     HttpRoute,
     Limits,
+    ServerOptions,
     WebSocketApi,
 )
 
@@ -60,6 +63,44 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host the server answers besides loopback names and addresses and the --host "
+        "address (.example.test: with its subdomains; '*': any, which lets DNS rebinding in); "
+        "repeatable. Other Hosts get 403",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a browser Origin (https://app.example.test) that may open WebSockets besides "
+        "loopback pages; repeatable. Other Origins get 403",
+    )
+    defaults = ServerOptions()
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=defaults.header_timeout,
+        help="seconds a client has to send a request's headers (default %(default)s)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=float,
+        default=defaults.body_timeout,
+        help="seconds a client has to send a request's body (default %(default)s)",
+    )
+    serve.add_argument("--keep-alive-timeout", type=float, default=defaults.keep_alive_timeout)
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=defaults.max_connections,
+        help="open connections (HTTP and WebSocket) past which requests get 503 "
+        "(default %(default)s)",
+    )
     serve.add_argument("--stage", default=DEFAULT_STAGE)
     serve.add_argument(
         "--payload-version",
@@ -85,6 +126,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def server_options(args: argparse.Namespace) -> ServerOptions:
+    bound = [] if args.host in WILDCARD_HOSTS or is_loopback(args.host) else [args.host]
+    return ServerOptions(
+        allowed_hosts=(*bound, *args.allowed_host),
+        allowed_origins=tuple(args.allow_origin),
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        max_connections=args.max_connections,
+    )
+
+
 def build_config(args: argparse.Namespace) -> GatewayConfig:
     limits = Limits(idle_timeout=args.idle_timeout, max_duration=args.max_duration)
     if args.template:
@@ -93,6 +146,7 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
         config = config_from_template(args.template, stage=args.stage, limits=limits)
     else:
         config = GatewayConfig(stage=args.stage, limits=limits)
+    config = dataclasses.replace(config, server=server_options(args))
     if args.http:
         function = FunctionRef(args.http, args.timeout)
         config = dataclasses.replace(
@@ -156,7 +210,20 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
         else None,
         stage=data["stage"],
         limits=Limits(**data["limits"]),
+        server=dataclasses.replace(
+            ServerOptions(**data["server"]),
+            allowed_hosts=tuple(data["server"]["allowed_hosts"]),
+            allowed_origins=tuple(data["server"]["allowed_origins"]),
+        ),
     )
+
+
+def url_host(host: str) -> str:
+    """The host part of a URL that reaches a server bound to ``host``: loopback for a
+    wildcard bind, IPv6 in brackets (``http://::1:3000`` is not a URL; botocore refuses it)."""
+    if host in WILDCARD_HOSTS:
+        host = "::1" if host == "::" else "127.0.0.1"  # asyncio binds "::" as IPv6 only
+    return f"[{host}]" if ":" in host else host
 
 
 def prepare_environment(host: str, port: int, stage: str) -> None:
@@ -164,14 +231,13 @@ def prepare_environment(host: str, port: int, stage: str) -> None:
     embedded connection store (unless a DynamoDB endpoint is configured), tracebacks in error
     bodies (only while the server is bound to loopback: never to other machines), and dummy
     credentials so boto3 signs its local calls."""
-    client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-    os.environ.setdefault("LAMBDAKIT_WS_ENDPOINT", f"http://{client_host}:{port}/{stage}")
+    os.environ.setdefault("LAMBDAKIT_WS_ENDPOINT", f"http://{url_host(host)}:{port}/{stage}")
     dynamodb_configured = any(
         os.environ.get(n) for n in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL")
     )
     if not dynamodb_configured:
         os.environ.setdefault("LAMBDAKIT_CONNECTION_STORE", "sqlite")
-    if _is_loopback(host):
+    if is_loopback(host):
         os.environ.setdefault("LAMBDAKIT_TRACEBACK", "1")
     os.environ.setdefault("AWS_REGION", "us-east-1")
     os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
@@ -180,15 +246,29 @@ def prepare_environment(host: str, port: int, stage: str) -> None:
         os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - not a secret: local only
 
 
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # a host name: it may resolve to anything
-        return False
+def exposure_warning(host: str, config: GatewayConfig) -> str | None:
+    """What binding ``host`` exposes to other machines, or ``None`` for loopback."""
+    if is_loopback(host):
+        return None
+    where = (
+        "every network interface of this machine"
+        if host in WILDCARD_HOSTS
+        else f"{host}, which other machines can reach"
+    )
+    exposed = []
+    if config.http_routes:
+        exposed.append("your HTTP functions")
+    if config.websocket is not None:
+        exposed.append(
+            "the WebSocket API and @connections (which sends to and closes any connection)"
+        )
+    hosts = ", ".join(config.server.allowed_hosts) or "none"
+    return (
+        f"WARNING: lambdakit serve is listening on {where}: {' and '.join(exposed)} can be "
+        "called from the network, with this machine's AWS credentials and environment, over "
+        f"plain HTTP. Hosts answered besides loopback: {hosts} (add more with --allowed-host). "
+        "This is a development server: bind 127.0.0.1 unless you need otherwise."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -205,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     os.environ[CONFIG_ENV] = json.dumps(config_to_json(config))
     prepare_environment(args.host, args.port, config.stage)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    shown = url_host(args.host)
     print(f"lambdakit local API Gateway (stage {config.stage!r})")
     if config.http_routes:
         print(f"  HTTP:          http://{shown}:{args.port}")
@@ -213,12 +293,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
     sys.stdout.flush()
+    warning = exposure_warning(args.host, config)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
+    from lambdakit.local.server import uvicorn_options
+
     options: dict[str, Any] = {
+        **uvicorn_options(config),
         "host": args.host,
         "port": args.port,
-        "ws": "websockets-sansio",
-        "ws_max_size": config.limits.max_message_bytes,
-        "ws_ping_interval": None,
         "log_level": "info",
         "access_log": False,
         "lifespan": "on",

@@ -74,6 +74,24 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServerOptions:
+    """Who may reach the local gateway, and how long and how many connections it holds.
+
+    ``allowed_hosts`` and ``allowed_origins`` add to what is always allowed: loopback names and
+    addresses in ``Host`` (``localhost``, ``*.localhost``, ``127.0.0.0/8``, ``[::1]``), and
+    loopback pages (any port) or no ``Origin`` at all for WebSockets. A name with a leading dot
+    (``.example.test``) also allows its subdomains; ``*`` allows anything.
+    """
+
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    header_timeout: float = 10.0  # from a request's first byte to the end of its headers
+    body_timeout: float = 30.0  # from the end of the headers to the end of the body
+    keep_alive_timeout: float = 5.0  # an idle kept-alive connection
+    max_connections: int = 2048  # HTTP requests past it get 503, WebSocket handshakes too
+
+
+@dataclass(frozen=True)
 class GatewayConfig:
     """Everything the local gateway serves."""
 
@@ -81,3 +99,4 @@ class GatewayConfig:
     websocket: WebSocketApi | None = None
     stage: str = DEFAULT_STAGE
     limits: Limits = field(default_factory=Limits)
+    server: ServerOptions = field(default_factory=ServerOptions)

@@ -3,16 +3,19 @@
 ``POST /{stage}/@connections/{id}`` sends, ``GET`` describes, ``DELETE`` closes (204). An
 unknown or closed id is 410 with ``x-amzn-ErrorType: GoneException``; a message over 128 KB is
 413 ``PayloadTooLargeException``: so boto3's ``apigatewaymanagementapi`` client pointed at
-``http://127.0.0.1:PORT/{stage}`` raises the same typed exceptions as against AWS.
+``http://127.0.0.1:PORT/{stage}`` raises the same typed exceptions as against AWS. As on AWS,
+a request must be signed with SigV4 (``sigv4.py``: any local credentials), else 403; there are
+no CORS headers, so a web page cannot call it.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from typing import Final
+from typing import Any, Final
 from urllib.parse import unquote
 
+from lambdakit.local import sigv4
 from lambdakit.local.proxy_result import HttpResponse
 from lambdakit.local.ws_session import CLOSE_NORMAL, Registry
 
@@ -39,6 +42,17 @@ def connection_id_from(path: str, stage: str) -> str | None:
     if not path.startswith(prefix) or len(path) == len(prefix):
         return None
     return unquote(path[len(prefix) :])
+
+
+def refuse_unsigned(scope: dict[str, Any]) -> HttpResponse | None:
+    """API Gateway's 403 for a request without a well-formed SigV4 signature, else ``None``."""
+    headers = {
+        k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+    }
+    refusal = sigv4.check(headers, scope.get("query_string", b"").decode("latin-1"))
+    if refusal is None:
+        return None
+    return _error(403, refusal.error_type, refusal.message)
 
 
 async def handle(method: str, connection_id: str, body: bytes, registry: Registry) -> HttpResponse:

@@ -193,6 +193,15 @@ async def _connect(
     return True
 
 
+async def refuse_handshake(
+    scope: dict[str, Any], receive: Receive, send: Send, status: int, body: bytes
+) -> None:
+    """Answer a handshake with an HTTP error before any function runs."""
+    first = await receive()
+    if first["type"] == "websocket.connect":
+        await _reject(scope, send, status, body)
+
+
 async def _reject(scope: dict[str, Any], send: Send, status: int, body: bytes) -> None:
     if "websocket.http.response" in scope.get("extensions", {}):
         await send(

@@ -17,6 +17,7 @@ import uvicorn
 
 from lambdakit.local.app import LocalGateway
 from lambdakit.local.config import GatewayConfig
+from lambdakit.local.server import uvicorn_options
 
 
 def free_port() -> int:
@@ -63,11 +64,9 @@ def serve(monkeypatch) -> Iterator[Callable[[GatewayConfig], RunningGateway]]:
                 app,
                 host="127.0.0.1",
                 port=port,
-                ws="websockets-sansio",
-                ws_max_size=config.limits.max_message_bytes,
-                ws_ping_interval=None,
                 log_level="warning",
                 lifespan="on",
+                **uvicorn_options(config),  # as `lambdakit serve` runs it
             )
         )
         thread = threading.Thread(target=server.run, daemon=True)

@@ -45,6 +45,7 @@ from lambdakit.testing import (
     websocket_message_event,
 )
 from lambdakit.websocket import WebSocketResolver
+from tests.local.signing import sigv4_headers
 from tests.reliability.conftest import free_port
 from tests.test_fuzz import FUZZ
 
@@ -578,8 +579,9 @@ def test_connections_api_posts_over_128_kb_are_413(serve):
             url = f"{gateway.management}/@connections/{connection_id}"
             statuses = []
             for size in (128 * 1024, 128 * 1024 + 1):
+                body = b"x" * size
                 try:
-                    with fetch(url, data=b"x" * size) as answer:
+                    with fetch(url, data=body, headers=sigv4_headers("POST", url, body)) as answer:
                         statuses.append(answer.status)
                 except urllib.error.HTTPError as refused:
                     statuses.append(refused.code)
