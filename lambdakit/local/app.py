@@ -10,7 +10,7 @@ import os
 from typing import Any, Final
 
 from lambdakit._logger import logger
-from lambdakit.local import connections_api
+from lambdakit.local import connections_api, invoke_api
 from lambdakit.local.config import GatewayConfig
 from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
@@ -30,21 +30,42 @@ API_GATEWAY_TIMEOUT: Final = 29.0
 
 
 class LocalGateway:
-    """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server."""
+    """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server.
 
-    def __init__(self, config: GatewayConfig, invoker: Invoker | None = None) -> None:
+    Functions run in execution environments of their own (``workers.WorkerInvoker``) unless
+    another invoker is given. ``websocket_domain`` is the ``domainName`` of WebSocket events
+    (the TLS listener's ``127.0.0.1:PORT``, so ``https://{domainName}/{stage}`` reaches
+    ``@connections``); by default the ``Host`` the client connected to."""
+
+    def __init__(
+        self, config: GatewayConfig, invoker: Invoker | None = None, *, websocket_domain: str = ""
+    ) -> None:
         _quiet_uvicorn_rejection_noise()
         self.config = config
-        self.invoker = invoker or Invoker()
+        if invoker is None:
+            from lambdakit.local.workers import WorkerInvoker
+
+            invoker = WorkerInvoker()
+        self.invoker = invoker
+        self.websocket_domain = websocket_domain
         self.registry = Registry()
         self._router = Router(config.http_routes)
+        self._functions = config.all_functions()
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             response = await self._http(scope, receive)
             await _send_response(send, response)
         elif scope["type"] == "websocket":
-            await run_session(scope, receive, send, self.config, self.invoker, self.registry)
+            await run_session(
+                scope,
+                receive,
+                send,
+                self.config,
+                self.invoker,
+                self.registry,
+                domain=self.websocket_domain,
+            )
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -63,6 +84,12 @@ class LocalGateway:
         if body is None:
             return error_response(413, "Request Entity Too Large")
         request = _request(scope, body)
+        function_name = invoke_api.function_name_from(request.path)
+        if function_name is not None and request.method == "POST":
+            headers = dict(request.headers)
+            return await invoke_api.handle(
+                function_name, headers, body, self._functions, self.invoker
+            )
         connection_id = connections_api.connection_id_from(request.path, self.config.stage)
         if connection_id is not None and self.config.websocket is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
@@ -170,5 +197,7 @@ def app_from_environment() -> LocalGateway:
     """The app for ``uvicorn --factory``: its configuration comes from ``LAMBDAKIT_LOCAL_CONFIG``
     (set by the CLI), so the reloader's fresh processes serve the same thing."""
     from lambdakit.local.cli import config_from_json
+    from lambdakit.local.invoker import InProcessInvoker
 
-    return LocalGateway(config_from_json(json.loads(os.environ[CONFIG_ENV])))
+    # The uvicorn reloader serves ``--in-process`` only: workers reload on their own.
+    return LocalGateway(config_from_json(json.loads(os.environ[CONFIG_ENV])), InProcessInvoker())

@@ -2,7 +2,10 @@
 
 lambdakit serve --http app:handler --websocket ws:handler [--port 3000]
 lambdakit serve --websocket ws:handler --authorizer auth:handler
-lambdakit serve --template template.yaml
+lambdakit serve --template template.yaml [--dynamodb local] [--parameter-overrides K=V]
+
+Each function runs in execution environments of its own (worker processes on AWS's runtime
+client); ``--in-process`` calls the handlers in the server's process instead.
 """
 
 from __future__ import annotations
@@ -60,7 +63,53 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--stage", default=DEFAULT_STAGE)
+    serve.add_argument(
+        "--stage",
+        default=None,
+        help=f"the stage (default: the template's WebSocket stage, else {DEFAULT_STAGE!r})",
+    )
+    serve.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters, as sam has them: Key=Value Key2=Value2",
+    )
+    serve.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also listen with TLS, with a local CA made on first run (default on)",
+    )
+    serve.add_argument(
+        "--tls-port", type=int, default=None, help="the TLS port (default: --port + 443)"
+    )
+    serve.add_argument(
+        "--dynamodb",
+        choices=("local",),
+        default=None,
+        help="'local': start DynamoDB Local (or use AWS_ENDPOINT_URL_DYNAMODB) and create the "
+        "template's tables",
+    )
+    serve.add_argument(
+        "--install",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="install each function's requirements.txt into an environment of its own "
+        "(default on; --no-install says what is missing)",
+    )
+    serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=4,
+        help="execution environments per function at most (default 4)",
+    )
+    serve.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call handlers in the server process (no isolation: for lambdakit's own tests)",
+    )
     serve.add_argument(
         "--payload-version",
         choices=("1.0", "2.0"),
@@ -80,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
         "--reload",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="restart when code changes (default on)",
+        help="restart a function's workers when its code changes (default on)",
     )
     return parser
 
@@ -88,11 +137,18 @@ def _parser() -> argparse.ArgumentParser:
 def build_config(args: argparse.Namespace) -> GatewayConfig:
     limits = Limits(idle_timeout=args.idle_timeout, max_duration=args.max_duration)
     if args.template:
+        from lambdakit.local.intrinsics import parse_overrides
         from lambdakit.local.template import config_from_template
 
-        config = config_from_template(args.template, stage=args.stage, limits=limits)
+        try:
+            overrides = parse_overrides(args.parameter_overrides)
+            config = config_from_template(
+                args.template, stage=args.stage, limits=limits, overrides=overrides
+            )
+        except ValueError as error:
+            raise SystemExit(f"lambdakit serve: {error}") from None
     else:
-        config = GatewayConfig(stage=args.stage, limits=limits)
+        config = GatewayConfig(stage=args.stage or DEFAULT_STAGE, limits=limits)
     if args.http:
         function = FunctionRef(args.http, args.timeout)
         config = dataclasses.replace(
@@ -133,7 +189,7 @@ def config_to_json(config: GatewayConfig) -> dict[str, Any]:
 
 def config_from_json(data: dict[str, Any]) -> GatewayConfig:
     def function(value: dict[str, Any]) -> FunctionRef:
-        return FunctionRef(**value)
+        return FunctionRef.from_dict(value)
 
     websocket = data.get("websocket")
     authorizer = (websocket or {}).get("authorizer")
@@ -156,6 +212,7 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
         else None,
         stage=data["stage"],
         limits=Limits(**data["limits"]),
+        functions=tuple(function(f) for f in data.get("functions") or ()),
     )
 
 
@@ -202,17 +259,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.path.insert(0, os.getcwd())
     config = build_config(args)
     from lambdakit.local.app import CONFIG_ENV, LocalGateway
+    from lambdakit.local.invoker import InProcessInvoker
 
     os.environ[CONFIG_ENV] = json.dumps(config_to_json(config))
     prepare_environment(args.host, args.port, config.stage)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
-    print(f"lambdakit local API Gateway (stage {config.stage!r})")
-    if config.http_routes:
-        print(f"  HTTP:          http://{shown}:{args.port}")
-    if config.websocket is not None:
-        print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
-        print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
-    sys.stdout.flush()
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -223,6 +273,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         "access_log": False,
         "lifespan": "on",
     }
+    if not args.in_process:
+        from lambdakit.local.serve import run
+
+        run(args, config, options)
+        return
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    print(f"lambdakit local API Gateway (stage {config.stage!r})")
+    if config.http_routes:
+        print(f"  HTTP:          http://{shown}:{args.port}")
+    if config.websocket is not None:
+        print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
+        print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
+    sys.stdout.flush()
     if args.reload:
         uvicorn.run(
             "lambdakit.local.app:app_from_environment",
@@ -232,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             **options,
         )
     else:
-        uvicorn.run(LocalGateway(config), **options)
+        uvicorn.run(LocalGateway(config, InProcessInvoker()), **options)
 
 
 if __name__ == "__main__":
