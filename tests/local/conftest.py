@@ -20,7 +20,6 @@ from lambdakit.local.app import LocalGateway
 from lambdakit.local.config import GatewayConfig
 from lambdakit.local.invoker import InProcessInvoker
 
-
 ROOT = Path(__file__).resolve().parents[2]
 # Function environments and the local CA of the tests: made once, kept out of ~/.cache.
 os.environ.setdefault("LAMBDAKIT_CACHE_DIR", str(ROOT / ".cache" / "lambdakit"))
