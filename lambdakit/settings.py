@@ -19,6 +19,7 @@ __all__ = [
     "AWS_REGION_ENV",
     "ENDPOINT_ENV",
     "JSON_ENV",
+    "LOCAL_CONFIG_ENV",
     "LOG_LEVEL_ENV",
     "RECEIVER_TIMEOUT_ENV",
     "SQLITE_PATH_ENV",
@@ -43,6 +44,8 @@ STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"
 SQLITE_PATH_ENV: Final = "LAMBDAKIT_SQLITE_PATH"
 #: The ``@connections`` endpoint, when the event does not give it.
 ENDPOINT_ENV: Final = "LAMBDAKIT_WS_ENDPOINT"
+#: The local API Gateway's configuration, handed by ``lambdakit serve`` to its reloader.
+LOCAL_CONFIG_ENV: Final = "LAMBDAKIT_LOCAL_CONFIG"
 #: Set by Lambda: the function's region, then the SDKs' default.
 AWS_REGION_ENV: Final = "AWS_REGION"
 AWS_DEFAULT_REGION_ENV: Final = "AWS_DEFAULT_REGION"

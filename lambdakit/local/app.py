@@ -10,7 +10,7 @@ import os
 from typing import Any, Final
 
 from lambdakit._logger import logger
-from lambdakit.local import access, connections_api
+from lambdakit.local import access, connections_api, invoke_api
 from lambdakit.local.config import GatewayConfig
 from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
@@ -24,22 +24,35 @@ from lambdakit.local.proxy_result import (
 )
 from lambdakit.local.routing import Router
 from lambdakit.local.ws_session import Receive, Registry, Send, refuse_handshake, run_session
+from lambdakit.settings import LOCAL_CONFIG_ENV
 
-CONFIG_ENV: Final = "LAMBDAKIT_LOCAL_CONFIG"
 MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota
 API_GATEWAY_TIMEOUT: Final = 29.0
 
 
 class LocalGateway:
     """ASGI app: ``LocalGateway(config)``; serve it with any ASGI server (``server.py`` has the
-    uvicorn options the CLI uses: header deadline, connection cap)."""
+    uvicorn options the CLI uses: header deadline, connection cap).
 
-    def __init__(self, config: GatewayConfig, invoker: Invoker | None = None) -> None:
+    Functions run in execution environments of their own (``workers.WorkerInvoker``) unless
+    another invoker is given. ``websocket_domain`` is the ``domainName`` of WebSocket events
+    (the TLS listener's ``127.0.0.1:PORT``, so ``https://{domainName}/{stage}`` reaches
+    ``@connections``); by default the ``Host`` the client connected to."""
+
+    def __init__(
+        self, config: GatewayConfig, invoker: Invoker | None = None, *, websocket_domain: str = ""
+    ) -> None:
         install_log_filters()
         self.config = config
-        self.invoker = invoker or Invoker()
+        if invoker is None:
+            from lambdakit.local.workers import WorkerInvoker
+
+            invoker = WorkerInvoker()
+        self.invoker = invoker
+        self.websocket_domain = websocket_domain
         self.registry = Registry()
         self._router = Router(config.http_routes)
+        self._functions = config.all_functions()
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -50,7 +63,15 @@ class LocalGateway:
             if refusal is not None:
                 await refuse_handshake(scope, receive, send, *refusal)
                 return
-            await run_session(scope, receive, send, self.config, self.invoker, self.registry)
+            await run_session(
+                scope,
+                receive,
+                send,
+                self.config,
+                self.invoker,
+                self.registry,
+                domain=self.websocket_domain,
+            )
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -85,10 +106,13 @@ class LocalGateway:
             return HttpResponse(403, [JSON], FORBIDDEN_HOST)
         if _declared_length(scope) > MAX_BODY:  # refused before a byte of it is read
             return error_response(413, "Request Entity Too Large")
-        connection_id = connections_api.connection_id_from(_path(scope), self.config.stage)
+        path = _path(scope)
+        function_name = invoke_api.function_name_from(path)
+        connection_id = connections_api.connection_id_from(path, self.config.stage)
         management = connection_id is not None and self.config.websocket is not None
-        if management:
-            unsigned = connections_api.refuse_unsigned(scope)
+        if management or function_name is not None:  # AWS's own APIs: signed, as on AWS
+            service = "lambda" if function_name is not None else "execute-api"
+            unsigned = connections_api.refuse_unsigned(scope, service)
             if unsigned is not None:
                 return unsigned
         try:
@@ -98,6 +122,11 @@ class LocalGateway:
         if body is None:
             return error_response(413, "Request Entity Too Large")
         request = _request(scope, body)
+        if function_name is not None and request.method == "POST":
+            headers = dict(request.headers)
+            return await invoke_api.handle(
+                function_name, headers, body, self._functions, self.invoker
+            )
         if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
         match = self._router.match(request.method, request.path)
@@ -239,6 +268,10 @@ async def _send_response(send: Send, response: HttpResponse) -> None:
 def app_from_environment() -> LocalGateway:
     """The app for ``uvicorn --factory``: its configuration comes from ``LAMBDAKIT_LOCAL_CONFIG``
     (set by the CLI), so the reloader's fresh processes serve the same thing."""
-    from lambdakit.local.cli import config_from_json
+    from lambdakit.local.config import config_from_json
+    from lambdakit.local.invoker import InProcessInvoker
 
-    return LocalGateway(config_from_json(json.loads(os.environ[CONFIG_ENV])))
+    # The uvicorn reloader serves ``--in-process`` only: workers reload on their own.
+    return LocalGateway(
+        config_from_json(json.loads(os.environ[LOCAL_CONFIG_ENV])), InProcessInvoker()
+    )

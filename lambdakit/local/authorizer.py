@@ -144,7 +144,7 @@ async def authorize(
         return FAILED
     except FunctionError as error:
         # A Lambda authorizer says "no credentials" by failing with this exact message.
-        if str(error.__cause__) == UNAUTHORIZED:
+        if error.error_message == UNAUTHORIZED:
             return NOT_AUTHENTICATED
         return FAILED
     verdict = evaluate(invocation.result, arn, round((time.perf_counter() - started) * 1000))

@@ -4,6 +4,10 @@ lambdakit serve --http app:handler --websocket ws:handler [--port 3000]
 lambdakit serve --websocket ws:handler --authorizer auth:handler
 lambdakit serve --template template.yaml
 lambdakit serve --template template.yaml --host 0.0.0.0 --allowed-host devbox.lan
+lambdakit serve --template template.yaml [--dynamodb local] [--parameter-overrides K=V]
+
+Each function runs in execution environments of its own (worker processes on AWS's runtime
+client); ``--in-process`` calls the handlers in the server's process instead.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from lambdakit.local.config import (
     Limits,
     ServerOptions,
     WebSocketApi,
+    config_to_json,
 )
+from lambdakit.settings import LOCAL_CONFIG_ENV
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,7 +107,53 @@ def _parser() -> argparse.ArgumentParser:
         help="open connections (HTTP and WebSocket) past which requests get 503 "
         "(default %(default)s)",
     )
-    serve.add_argument("--stage", default=DEFAULT_STAGE)
+    serve.add_argument(
+        "--stage",
+        default=None,
+        help=f"the stage (default: the template's WebSocket stage, else {DEFAULT_STAGE!r})",
+    )
+    serve.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters, as sam has them: Key=Value Key2=Value2",
+    )
+    serve.add_argument(
+        "--tls",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also listen with TLS, with a local CA made on first run (default on)",
+    )
+    serve.add_argument(
+        "--tls-port", type=int, default=None, help="the TLS port (default: --port + 443)"
+    )
+    serve.add_argument(
+        "--dynamodb",
+        choices=("local",),
+        default=None,
+        help="'local': start DynamoDB Local (or use AWS_ENDPOINT_URL_DYNAMODB) and create the "
+        "template's tables",
+    )
+    serve.add_argument(
+        "--install",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="install each function's requirements.txt into an environment of its own "
+        "(default on; --no-install says what is missing)",
+    )
+    serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=4,
+        help="execution environments per function at most (default 4)",
+    )
+    serve.add_argument(
+        "--in-process",
+        action="store_true",
+        help="call handlers in the server process (no isolation: for lambdakit's own tests)",
+    )
     serve.add_argument(
         "--payload-version",
         choices=("1.0", "2.0"),
@@ -121,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         "--reload",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="restart when code changes (default on)",
+        help="restart a function's workers when its code changes (default on)",
     )
     return parser
 
@@ -141,11 +193,18 @@ def server_options(args: argparse.Namespace) -> ServerOptions:
 def build_config(args: argparse.Namespace) -> GatewayConfig:
     limits = Limits(idle_timeout=args.idle_timeout, max_duration=args.max_duration)
     if args.template:
+        from lambdakit.local.intrinsics import parse_overrides
         from lambdakit.local.template import config_from_template
 
-        config = config_from_template(args.template, stage=args.stage, limits=limits)
+        try:
+            overrides = parse_overrides(args.parameter_overrides)
+            config = config_from_template(
+                args.template, stage=args.stage, limits=limits, overrides=overrides
+            )
+        except ValueError as error:
+            raise SystemExit(f"lambdakit serve: {error}") from None
     else:
-        config = GatewayConfig(stage=args.stage, limits=limits)
+        config = GatewayConfig(stage=args.stage or DEFAULT_STAGE, limits=limits)
     config = dataclasses.replace(config, server=server_options(args))
     if args.http:
         function = FunctionRef(args.http, args.timeout)
@@ -179,43 +238,6 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
             config, websocket=dataclasses.replace(config.websocket, authorizer=authorizer)
         )
     return config
-
-
-def config_to_json(config: GatewayConfig) -> dict[str, Any]:
-    return dataclasses.asdict(config)
-
-
-def config_from_json(data: dict[str, Any]) -> GatewayConfig:
-    def function(value: dict[str, Any]) -> FunctionRef:
-        return FunctionRef(**value)
-
-    websocket = data.get("websocket")
-    authorizer = (websocket or {}).get("authorizer")
-    return GatewayConfig(
-        http_routes=tuple(
-            HttpRoute(r["method"], r["path"], function(r["function"]), r["payload_version"])
-            for r in data["http_routes"]
-        ),
-        websocket=WebSocketApi(
-            routes={k: function(v) for k, v in websocket["routes"].items()},
-            route_selection_expression=websocket["route_selection_expression"],
-            catch_all=function(websocket["catch_all"]) if websocket["catch_all"] else None,
-            authorizer=Authorizer(
-                function(authorizer["function"]), tuple(authorizer["identity_sources"])
-            )
-            if authorizer
-            else None,
-        )
-        if websocket
-        else None,
-        stage=data["stage"],
-        limits=Limits(**data["limits"]),
-        server=dataclasses.replace(
-            ServerOptions(**data["server"]),
-            allowed_hosts=tuple(data["server"]["allowed_hosts"]),
-            allowed_origins=tuple(data["server"]["allowed_origins"]),
-        ),
-    )
 
 
 def url_host(host: str) -> str:
@@ -281,23 +303,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         ) from None
     sys.path.insert(0, os.getcwd())
     config = build_config(args)
-    from lambdakit.local.app import CONFIG_ENV, LocalGateway
+    from lambdakit.local.app import LocalGateway
+    from lambdakit.local.invoker import InProcessInvoker
+    from lambdakit.local.server import uvicorn_options
 
-    os.environ[CONFIG_ENV] = json.dumps(config_to_json(config))
+    os.environ[LOCAL_CONFIG_ENV] = json.dumps(config_to_json(config))
     prepare_environment(args.host, args.port, config.stage)
     shown = url_host(args.host)
-    print(f"lambdakit local API Gateway (stage {config.stage!r})")
-    if config.http_routes:
-        print(f"  HTTP:          http://{shown}:{args.port}")
-    if config.websocket is not None:
-        print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
-        print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
-    sys.stdout.flush()
     warning = exposure_warning(args.host, config)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
-    from lambdakit.local.server import uvicorn_options
-
     options: dict[str, Any] = {
         **uvicorn_options(config),
         "host": args.host,
@@ -306,6 +321,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         "access_log": False,
         "lifespan": "on",
     }
+    if not args.in_process:
+        from lambdakit.local.serve import run
+
+        run(args, config, options, shown)
+        return
+    print(f"lambdakit local API Gateway (stage {config.stage!r})")
+    if config.http_routes:
+        print(f"  HTTP:          http://{shown}:{args.port}")
+    if config.websocket is not None:
+        print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
+        print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
+    sys.stdout.flush()
     if args.reload:
         uvicorn.run(
             "lambdakit.local.app:app_from_environment",
@@ -315,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             **options,
         )
     else:
-        uvicorn.run(LocalGateway(config), **options)
+        uvicorn.run(LocalGateway(config, InProcessInvoker()), **options)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 PayloadVersion = Literal["1.0", "2.0"]
 
@@ -13,15 +14,44 @@ DEFAULT_ROUTE_SELECTION: Final = "$request.body.action"
 
 @dataclass(frozen=True)
 class FunctionRef:
-    """A Lambda function to call: ``module:attribute``, with its timeout in seconds."""
+    """A Lambda function to call: ``module:attribute``, with its timeout in seconds.
+
+    From a template it also carries what its execution environment needs: ``code_uri`` (the
+    task root, an absolute path), its resolved ``environment``, ``memory_size``, ``runtime``
+    (``python3.12``), ``concurrency`` (most environments at once; 0: the server's default),
+    the local ``layers`` (their content folders) and its ``logical_id``. ``inherit_environment``
+    is true for functions given on the command line: they see the server's environment, as
+    they did in-process; a template's functions see only what Lambda would give them.
+    """
 
     handler: str
     timeout: float = 30.0
     name: str = ""
+    code_uri: str = ""
+    environment: tuple[tuple[str, str], ...] = ()
+    memory_size: int = 128
+    runtime: str = ""
+    concurrency: int = 0
+    layers: tuple[str, ...] = ()
+    logical_id: str = ""
+    inherit_environment: bool = True
 
     @property
     def function_name(self) -> str:
         return self.name or self.handler.replace(":", ".")
+
+    @property
+    def lambda_handler(self) -> str:
+        """The handler as Lambda spells it: ``package.module.function``."""
+        return self.handler.replace(":", ".")
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> FunctionRef:
+        """The inverse of ``dataclasses.asdict`` (which turns tuples into lists)."""
+        fields = dict(value)
+        fields["environment"] = tuple((str(k), str(v)) for k, v in fields.get("environment") or ())
+        fields["layers"] = tuple(fields.get("layers") or ())
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -100,3 +130,58 @@ class GatewayConfig:
     stage: str = DEFAULT_STAGE
     limits: Limits = field(default_factory=Limits)
     server: ServerOptions = field(default_factory=ServerOptions)
+    # Every function of the template, routed or not (the Invoke API serves them all).
+    functions: tuple[FunctionRef, ...] = ()
+
+    def all_functions(self) -> tuple[FunctionRef, ...]:
+        """``functions``, else the functions the routes and the WebSocket API name."""
+        if self.functions:
+            return self.functions
+        found = [route.function for route in self.http_routes]
+        if self.websocket is not None:
+            found += self.websocket.routes.values()
+            found += [f for f in (self.websocket.catch_all,) if f is not None]
+            if self.websocket.authorizer is not None:
+                found.append(self.websocket.authorizer.function)
+        return tuple(dict.fromkeys(found))
+
+
+def config_to_json(config: GatewayConfig) -> dict[str, Any]:
+    """``config`` as JSON-ready data (what the CLI hands the reloader's processes)."""
+    return dataclasses.asdict(config)
+
+
+def config_from_json(data: dict[str, Any]) -> GatewayConfig:
+    """The configuration ``config_to_json`` gave."""
+
+    def function(value: dict[str, Any]) -> FunctionRef:
+        return FunctionRef.from_dict(value)
+
+    websocket = data.get("websocket")
+    authorizer = (websocket or {}).get("authorizer")
+    return GatewayConfig(
+        http_routes=tuple(
+            HttpRoute(r["method"], r["path"], function(r["function"]), r["payload_version"])
+            for r in data["http_routes"]
+        ),
+        websocket=WebSocketApi(
+            routes={k: function(v) for k, v in websocket["routes"].items()},
+            route_selection_expression=websocket["route_selection_expression"],
+            catch_all=function(websocket["catch_all"]) if websocket["catch_all"] else None,
+            authorizer=Authorizer(
+                function(authorizer["function"]), tuple(authorizer["identity_sources"])
+            )
+            if authorizer
+            else None,
+        )
+        if websocket
+        else None,
+        stage=data["stage"],
+        limits=Limits(**data["limits"]),
+        server=dataclasses.replace(
+            ServerOptions(**data["server"]),
+            allowed_hosts=tuple(data["server"]["allowed_hosts"]),
+            allowed_origins=tuple(data["server"]["allowed_origins"]),
+        ),
+        functions=tuple(function(f) for f in data.get("functions") or ()),
+    )

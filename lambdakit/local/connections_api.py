@@ -44,12 +44,15 @@ def connection_id_from(path: str, stage: str) -> str | None:
     return unquote(path[len(prefix) :])
 
 
-def refuse_unsigned(scope: dict[str, Any]) -> HttpResponse | None:
-    """API Gateway's 403 for a request without a well-formed SigV4 signature, else ``None``."""
+def refuse_unsigned(scope: dict[str, Any], service: str = sigv4.SERVICE) -> HttpResponse | None:
+    """AWS's 403 for a request without a well-formed SigV4 signature for ``service`` (API
+    Gateway's ``execute-api`` for ``@connections``, ``lambda`` for the Invoke API), else
+    ``None``."""
     headers = {
         k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
     }
-    refusal = sigv4.check(headers, scope.get("query_string", b"").decode("latin-1"))
+    query = scope.get("query_string", b"").decode("latin-1")
+    refusal = sigv4.check(headers, query, service)
     if refusal is None:
         return None
     return _error(403, refusal.error_type, refusal.message)

@@ -1,17 +1,29 @@
-"""Call the user's Lambda functions: import ``module:attribute``, then invoke it in a worker
-thread with a ``LambdaContext`` and the function's timeout, as Lambda would."""
+"""The seam between the two halves of the local gateway: ``invoke(function, event)`` returns
+the function's result, or raises ``FunctionError`` (the function failed, as Lambda reports an
+unhandled error) or ``FunctionTimeout`` (it ran past its timeout).
+
+Two implementations: ``WorkerInvoker`` (``workers.py``, the default) runs each function in
+execution environments of its own on AWS's runtime client; ``InProcessInvoker`` (here) calls
+the handler in this process, for lambdakit's own unit tests. It stays honest where it can: the
+result goes through the runtime's JSON marshalling (an ``HTTPStatus`` becomes its number, a
+``Decimal`` a JSON number, anything else not JSON is an error), as it does on Lambda.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import decimal
 import importlib
+import json
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from lambdakit._logger import logger
 from lambdakit.context import LambdaContext
@@ -23,13 +35,42 @@ class FunctionTimeout(Exception):
 
 
 class FunctionError(Exception):
-    """The function raised (Lambda's unhandled error); the traceback is logged."""
+    """The function failed: Lambda's ``X-Amz-Function-Error: Unhandled``. ``payload`` is the
+    error document Lambda returns (``errorMessage``, ``errorType``, ``stackTrace``)."""
+
+    def __init__(
+        self,
+        request_id: str,
+        error_type: str = "Unhandled",
+        error_message: str = "",
+        payload: bytes = b"",
+    ) -> None:
+        super().__init__(request_id)
+        self.request_id = request_id
+        self.error_type = error_type
+        self.error_message = error_message
+        self.payload = payload or json.dumps(
+            {"errorMessage": error_message, "errorType": error_type}
+        ).encode("utf-8")
 
 
 @dataclass
 class Invocation:
+    """A successful invocation: ``result`` is the decoded JSON document, ``payload`` its bytes
+    as the runtime sent them."""
+
     request_id: str
     result: Any
+    payload: bytes = b""
+
+
+class Invoker(Protocol):
+    """What the API Gateway half calls: HTTP routes, WebSocket routes, authorizers and the
+    Invoke API all go through ``invoke``."""
+
+    async def invoke(self, function: FunctionRef, event: Any) -> Invocation: ...
+
+    def close(self) -> None: ...
 
 
 def load_handler(spec: str) -> Callable[[Any, Any], Any]:
@@ -51,23 +92,47 @@ def load_handler(spec: str) -> Callable[[Any, Any], Any]:
     return target  # type: ignore[no-any-return]
 
 
-class Invoker:
-    """Loads each function once and runs invocations in a bounded thread pool."""
+def _marshal_default(value: Any) -> Any:
+    # The runtime client writes a Decimal as a JSON number (awslambdaric's Encoder).
+    if isinstance(value, decimal.Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def marshal(result: Any) -> bytes:
+    """The bytes the Lambda runtime sends for ``result`` (``TypeError`` if it cannot)."""
+    return json.dumps(result, default=_marshal_default, ensure_ascii=False).encode("utf-8")
+
+
+class InProcessInvoker:
+    """Calls handlers in this process, in a bounded thread pool: every function shares this
+    process's ``sys.path`` and environment, and a timed-out thread cannot be stopped. Meant
+    for unit tests of lambdakit itself; ``WorkerInvoker`` is what ``lambdakit serve`` uses."""
 
     def __init__(self, max_workers: int = 32) -> None:
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="lambda")
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
 
     def handler(self, function: FunctionRef) -> Callable[[Any, Any], Any]:
-        handler = self._handlers.get(function.handler)
+        key = f"{function.code_uri}|{function.handler}"
+        handler = self._handlers.get(key)
         if handler is None:
-            handler = self._handlers[function.handler] = load_handler(function.handler)
+            if function.code_uri and function.code_uri not in sys.path:
+                sys.path.insert(0, str(Path(function.code_uri)))
+            handler = self._handlers[key] = load_handler(function.handler)
         return handler
 
-    async def invoke(self, function: FunctionRef, event: dict[str, Any]) -> Invocation:
+    async def invoke(self, function: FunctionRef, event: Any) -> Invocation:
         """Run the function on ``event``. Raises ``FunctionTimeout`` or ``FunctionError``."""
-        handler = self.handler(function)
         request_id = str(uuid.uuid4())
+        extra = {"request_id": request_id, "function": function.function_name}
+        try:
+            handler = self.handler(function)
+        except Exception as error:
+            logger.error("%s Init error in %s: %s", request_id, function.function_name, error)
+            raise FunctionError(
+                request_id, "Runtime.ImportModuleError", f"Unable to import module: {error}"
+            ) from error
         context = LambdaContext(
             function_name=function.function_name,
             aws_request_id=request_id,
@@ -79,14 +144,12 @@ class Invoker:
         future = loop.run_in_executor(self._pool, handler, event, context)
         try:
             result = await asyncio.wait_for(future, timeout=function.timeout)
+            payload = marshal(result)
         except asyncio.TimeoutError:
             # The thread cannot be killed; it finishes in the background and its result is
             # dropped, as Lambda drops a timed-out invocation's.
             logger.error(
-                "%s Task timed out after %.2f seconds",
-                request_id,
-                function.timeout,
-                extra={"request_id": request_id, "function": function.function_name},
+                "%s Task timed out after %.2f seconds", request_id, function.timeout, extra=extra
             )
             raise FunctionTimeout(request_id) from None
         except Exception as error:
@@ -96,9 +159,17 @@ class Invoker:
                 function.function_name,
                 error,
                 exc_info=error,
-                extra={"request_id": request_id, "function": function.function_name},
+                extra=extra,
             )
-            raise FunctionError(request_id) from error
+            document = {
+                "errorMessage": str(error),
+                "errorType": type(error).__name__,
+                "requestId": request_id,
+                "stackTrace": traceback.format_tb(error.__traceback__),
+            }
+            raise FunctionError(
+                request_id, type(error).__name__, str(error), json.dumps(document).encode()
+            ) from error
         logger.debug(
             "%s %s took %.1f ms",
             request_id,
@@ -106,7 +177,7 @@ class Invoker:
             (time.perf_counter() - started) * 1000,
             extra={"request_id": request_id},
         )
-        return Invocation(request_id, result)
+        return Invocation(request_id, json.loads(payload), payload)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -42,20 +42,20 @@ def _incomplete(problems: list[str]) -> Refusal:
     return Refusal("IncompleteSignatureException", " ".join(problems))
 
 
-def check(headers: Mapping[str, str], raw_query: str) -> Refusal | None:
-    """``None`` when the request carries a well-formed SigV4 signature (``Authorization``
-    header, or the presigned ``X-Amz-*`` query form); else why not. ``headers`` are keyed
-    in lower case."""
+def check(headers: Mapping[str, str], raw_query: str, service: str = SERVICE) -> Refusal | None:
+    """``None`` when the request carries a well-formed SigV4 signature for ``service``
+    (``Authorization`` header, or the presigned ``X-Amz-*`` query form); else why not.
+    ``headers`` are keyed in lower case."""
     authorization = headers.get("authorization")
     if authorization is not None:
-        return _check_header(authorization, headers)
+        return _check_header(authorization, headers, service)
     query = {k.lower(): v[0] for k, v in parse_qs(raw_query).items()}
     if "x-amz-signature" in query or "x-amz-algorithm" in query:
-        return _check_query(query)
+        return _check_query(query, service)
     return MISSING
 
 
-def _check_header(authorization: str, headers: Mapping[str, str]) -> Refusal | None:
+def _check_header(authorization: str, headers: Mapping[str, str], service: str) -> Refusal | None:
     algorithm, _, rest = authorization.strip().partition(" ")
     fields: dict[str, str] = {}
     for part in rest.split(","):
@@ -77,11 +77,16 @@ def _check_header(authorization: str, headers: Mapping[str, str]) -> Refusal | N
     if problems or algorithm != ALGORITHM:
         return _incomplete(problems or [f"Unsupported signing algorithm: use {ALGORITHM}."])
     return _check_parts(
-        fields["Credential"], fields["SignedHeaders"], fields["Signature"], date, "Authorization"
+        fields["Credential"],
+        fields["SignedHeaders"],
+        fields["Signature"],
+        date,
+        "Authorization",
+        service,
     )
 
 
-def _check_query(query: Mapping[str, str]) -> Refusal | None:
+def _check_query(query: Mapping[str, str], service: str) -> Refusal | None:
     names = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature")
     missing = [n for n in (*names, "X-Amz-Date") if n.lower() not in query]
     if missing:
@@ -94,19 +99,25 @@ def _check_query(query: Mapping[str, str]) -> Refusal | None:
         query["x-amz-signature"],
         query["x-amz-date"],
         "X-Amz-Credential",
+        service,
     )
 
 
 def _check_parts(
-    credential: str, signed_headers: str, signature: str, date: str | None, where: str
+    credential: str,
+    signed_headers: str,
+    signature: str,
+    date: str | None,
+    where: str,
+    service: str,
 ) -> Refusal | None:
     scope = _CREDENTIAL.fullmatch(credential.strip())
     if scope is None:
         return _incomplete(
-            [f"{where}: Credential must be KEY/YYYYMMDD/REGION/{SERVICE}/aws4_request."]
+            [f"{where}: Credential must be KEY/YYYYMMDD/REGION/{service}/aws4_request."]
         )
-    if scope.group(2) != SERVICE:
-        return _incomplete([f"Credential should be scoped to correct service: '{SERVICE}'."])
+    if scope.group(2) != service:
+        return _incomplete([f"Credential should be scoped to correct service: '{service}'."])
     if date is not None and not _AMZ_DATE.fullmatch(date.strip()):
         return _incomplete(["X-Amz-Date must be in the ISO 8601 basic format YYYYMMDDTHHMMSSZ."])
     if date is not None and not date.strip().startswith(scope.group(1)):

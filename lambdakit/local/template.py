@@ -1,23 +1,26 @@
 """Read the routes of a SAM / CloudFormation template, so the template that deploys an app is
 the one that serves it locally.
 
-Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``Globals``)
+Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``MemorySize``,
+``Runtime``, ``Environment``, ``Layers``, ``ReservedConcurrentExecutions``, ``Globals``)
 with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
 ``PayloadFormatVersion`` says 1.0); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
 ``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
-in ``AuthorizerId``.
+in ``AuthorizerId``. Values go through ``intrinsics.Resolver`` (parameters, conditions,
+``Ref``/``Fn::Sub``/...); the DynamoDB tables are read for ``tables.py``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lambdakit.local.config import (
     DEFAULT_ROUTE_SELECTION,
+    DEFAULT_STAGE,
     Authorizer,
     FunctionRef,
     GatewayConfig,
@@ -26,6 +29,7 @@ from lambdakit.local.config import (
     PayloadVersion,
     WebSocketApi,
 )
+from lambdakit.local.intrinsics import Resolver
 
 _TAGS = ("Ref", "Condition")
 _FN_TAGS = (
@@ -115,48 +119,162 @@ def _refers_to(value: Any, logical_ids: list[str]) -> str | None:
     return None
 
 
-def config_from_template(path: str | Path, *, stage: str, limits: Limits) -> GatewayConfig:
-    """The gateway a template describes. Each function's ``CodeUri`` folder is put on
-    ``sys.path`` so its ``Handler`` (``module.function``) imports as Lambda imports it."""
+@dataclass(frozen=True)
+class LocalTemplate:
+    """A template read for local serving: the gateway's configuration, the resolved properties
+    of its DynamoDB tables (by physical name), and what could not be honoured."""
+
+    config: GatewayConfig
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def config_from_template(
+    path: str | Path,
+    *,
+    stage: str | None,
+    limits: Limits,
+    overrides: dict[str, str] | None = None,
+) -> GatewayConfig:
+    """The gateway a template describes (see ``read_template``)."""
+    return read_template(path, stage=stage, limits=limits, overrides=overrides).config
+
+
+def read_template(
+    path: str | Path,
+    *,
+    stage: str | None = None,
+    limits: Limits | None = None,
+    overrides: dict[str, str] | None = None,
+    region: str = "us-east-1",
+) -> LocalTemplate:
+    """Read a template once into plain configuration: each function with its ``CodeUri`` (its
+    task root), its resolved ``Environment`` (``Globals`` merged), memory, runtime and layers;
+    the routes; the tables. ``stage`` defaults to the WebSocket API's stage in the template."""
     template_path = Path(path).resolve()
     document = load_template(template_path)
-    resources: dict[str, Any] = document["Resources"]
+    resolver = Resolver(document, overrides=overrides, region=region)
+    resources: dict[str, Any] = {
+        logical_id: resource
+        for logical_id, resource in document["Resources"].items()
+        if isinstance(resource, dict) and resolver.included(resource)
+    }
     globals_ = (document.get("Globals") or {}).get("Function") or {}
     functions: dict[str, FunctionRef] = {}
     http_routes: list[HttpRoute] = []
+    warnings: list[str] = []
     for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or resource.get("Type") != "AWS::Serverless::Function":
+        if resource.get("Type") != "AWS::Serverless::Function":
             continue
-        properties = {**globals_, **(resource.get("Properties") or {})}
-        function = _function(logical_id, properties, template_path.parent)
+        properties = _with_globals(globals_, resource.get("Properties") or {})
+        function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
         for event in (properties.get("Events") or {}).values():
             route = _http_route(event, function)
             if route is not None:
                 http_routes.append(route)
-    return GatewayConfig(
+    websocket = _websocket(resources, functions)
+    config = GatewayConfig(
         http_routes=tuple(http_routes),
-        websocket=_websocket(resources, functions),
-        stage=stage,
-        limits=limits,
+        websocket=websocket,
+        stage=stage or _websocket_stage(resources, resolver) or DEFAULT_STAGE,
+        limits=limits or Limits(),
+        functions=tuple(functions.values()),
     )
+    tables = {
+        str(resolver.physical_name(logical_id)): resolver.resolve(resource.get("Properties") or {})
+        | {"Type": resource["Type"]}
+        for logical_id, resource in resources.items()
+        if resource.get("Type") in ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
+    }
+    return LocalTemplate(config, tables, tuple(warnings + resolver.warnings))
 
 
-def _function(logical_id: str, properties: dict[str, Any], base: Path) -> FunctionRef:
-    handler = properties.get("Handler")
+def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """SAM's merge: the function's properties win; ``Environment.Variables`` merge by key."""
+    merged = {**globals_, **properties}
+    variables = {
+        **((globals_.get("Environment") or {}).get("Variables") or {}),
+        **((properties.get("Environment") or {}).get("Variables") or {}),
+    }
+    if variables:
+        merged["Environment"] = {"Variables": variables}
+    return merged
+
+
+def _function(
+    logical_id: str,
+    properties: dict[str, Any],
+    base: Path,
+    resolver: Resolver,
+    warnings: list[str],
+) -> FunctionRef:
+    handler = resolver.resolve(properties.get("Handler"))
     if not isinstance(handler, str) or "." not in handler:
         raise ValueError(f"{logical_id}: Handler must be 'module.function', got {handler!r}")
-    code_uri = properties.get("CodeUri")
+    code_uri = resolver.resolve(properties.get("CodeUri"))
+    if code_uri is not None and not isinstance(code_uri, str):
+        warnings.append(f"{logical_id}: CodeUri {code_uri!r} is not a local folder")
+        code_uri = None
     folder = (base / code_uri).resolve() if isinstance(code_uri, str) else base
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
     module, _, attribute = handler.rpartition(".")
-    timeout = properties.get("Timeout", 3)
+    timeout = resolver.resolve(properties.get("Timeout", 3))
+    memory = resolver.resolve(properties.get("MemorySize", 128))
+    runtime = resolver.resolve(properties.get("Runtime") or "")
+    if runtime and not str(runtime).startswith("python"):
+        warnings.append(f"{logical_id}: Runtime {runtime} is not Python; it runs on Python")
+    variables = resolver.resolve((properties.get("Environment") or {}).get("Variables") or {})
+    concurrency = resolver.resolve(properties.get("ReservedConcurrentExecutions") or 0)
     return FunctionRef(
         f"{module}:{attribute}",
-        float(timeout) if isinstance(timeout, (int, float)) else 3.0,
-        name=logical_id,
+        float(timeout) if isinstance(timeout, (int, float, str)) else 3.0,
+        name=str(resolver.physical_name(logical_id)),
+        code_uri=str(folder),
+        environment=tuple((str(k), _env_value(v)) for k, v in variables.items()),
+        memory_size=int(memory),
+        runtime=str(runtime),
+        concurrency=int(concurrency),
+        layers=_layers(logical_id, properties, base, resolver, warnings),
+        logical_id=logical_id,
+        inherit_environment=False,
     )
+
+
+def _env_value(value: Any) -> str:
+    # CloudFormation turns numbers and booleans into their text ("true", "3").
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _layers(
+    logical_id: str,
+    properties: dict[str, Any],
+    base: Path,
+    resolver: Resolver,
+    warnings: list[str],
+) -> tuple[str, ...]:
+    """The content folders of the function's layers defined in the template with a local
+    ``ContentUri``; a layer from elsewhere (an ARN) is listed in the warnings."""
+    folders: list[str] = []
+    for layer in properties.get("Layers") or []:
+        reference = layer.get("Ref") if isinstance(layer, dict) else None
+        resource = resolver.resources.get(str(reference)) if reference else None
+        content = (resource or {}).get("Properties", {}).get("ContentUri")
+        if isinstance(content, str):
+            folders.append(str((base / content).resolve()))
+        else:
+            warnings.append(f"{logical_id}: layer {resolver.resolve(layer)!r} is not local")
+    return tuple(folders)
+
+
+def _websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | None:
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::ApiGatewayV2::Stage":
+            name = resolver.resolve((resource.get("Properties") or {}).get("StageName"))
+            if isinstance(name, str) and name:
+                return name
+    return None
 
 
 def _http_route(event: Any, function: FunctionRef) -> HttpRoute | None:

@@ -95,6 +95,8 @@ async def run_session(
     config: GatewayConfig,
     invoker: Invoker,
     registry: Registry,
+    *,
+    domain: str = "",
 ) -> None:
     api = config.websocket
     first = await receive()
@@ -114,7 +116,7 @@ async def run_session(
     info = ConnectionInfo(
         new_connection_id(),
         stage=config.stage,
-        domain=host,
+        domain=domain or host,
         source_ip=client[0],
         headers=headers,
         raw_query=scope.get("query_string", b"").decode("latin-1"),

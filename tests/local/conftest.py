@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,12 @@ import uvicorn
 
 from lambdakit.local.app import LocalGateway
 from lambdakit.local.config import GatewayConfig
+from lambdakit.local.invoker import InProcessInvoker
 from lambdakit.local.server import uvicorn_options
+
+ROOT = Path(__file__).resolve().parents[2]
+# Function environments and the local CA of the tests: made once, kept out of ~/.cache.
+os.environ.setdefault("LAMBDAKIT_CACHE_DIR", str(ROOT / ".cache" / "lambdakit"))
 
 
 def free_port() -> int:
@@ -58,7 +64,8 @@ def serve(monkeypatch) -> Iterator[Callable[[GatewayConfig], RunningGateway]]:
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("LAMBDAKIT_CONNECTION_STORE", "memory")
         prepare_environment("127.0.0.1", port, config.stage)
-        app = LocalGateway(config)
+        # In-process: these tests read what the handlers recorded (tests.local.apps).
+        app = LocalGateway(config, InProcessInvoker())
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

@@ -73,7 +73,9 @@ def test_cli_serves_a_template_and_prints_its_urls(tmp_path):
         text=True,
     )
     try:
-        banner = [process.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+        banner: list[str] = []  # after the log lines of a first installation, if any
+        while not any("@connections" in line for line in banner) and len(banner) < 50:
+            banner.append(process.stdout.readline())  # type: ignore[union-attr]
         assert f"  HTTP:          http://127.0.0.1:{port}\n" in banner
         assert f"  WebSocket:     ws://127.0.0.1:{port}/local\n" in banner
         assert f"  @connections:  http://127.0.0.1:{port}/local/@connections\n" in banner

@@ -237,7 +237,8 @@ def test_identity_sources_are_checked_before_the_call():
 
 
 def test_the_command_line_takes_an_authorizer_and_survives_the_reloader():
-    from lambdakit.local.cli import _parser, build_config, config_from_json, config_to_json
+    from lambdakit.local.cli import _parser, build_config
+    from lambdakit.local.config import config_from_json, config_to_json
 
     args = _parser().parse_args(
         [

@@ -279,6 +279,32 @@ def test_connections_refuses_unsigned_requests_as_aws_does(serve):
     assert "'X-Amz-Date' or a 'Date' header" in results[2][2]["message"]
 
 
+def test_the_invoke_api_demands_a_lambda_signature(serve):
+    """Lambda's Invoke API, like @connections, answers unsigned requests (and ones signed for
+    another service) with AWS's 403; boto3's lambda client, which signs, is served."""
+    gateway = serve(gateway_config())
+    path = "/2015-03-31/functions/tests.local.apps.echo/invocations"
+    url = f"{gateway.http}{path}"
+    host = [("Host", f"127.0.0.1:{gateway.port}")]
+    unsigned = send_raw(gateway.port, "POST", path, host, b"{}")
+    wrong_service = send_raw(
+        gateway.port, "POST", path, [*host, *sigv4_headers("POST", url, b"{}").items()], b"{}"
+    )
+    client = boto3.session.Session().client(
+        "lambda",
+        endpoint_url=gateway.http,
+        region_name="us-east-1",
+        aws_access_key_id="anything",
+        aws_secret_access_key="anything",
+    )
+    answer = client.invoke(FunctionName="tests.local.apps.echo", Payload=b"{}")
+    assert unsigned.status == 403
+    assert unsigned.getheader("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
+    assert wrong_service.status == 403
+    assert "'lambda'" in json.loads(wrong_service.read())["message"]
+    assert answer["StatusCode"] == 200
+
+
 def test_boto3_and_presigned_requests_are_accepted(serve):
     from botocore.auth import SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
