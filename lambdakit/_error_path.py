@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     ErrorReceiver = Callable[[str], Any]
 
-__all__ = ["ErrorPolicy", "Failure", "redact_field_names"]
+__all__ = ["ErrorPolicy", "Failure", "redact_field_names", "text_of"]
 
 
 def redact_field_names(fields: Iterable[str]) -> tuple[str, ...]:
@@ -114,7 +114,7 @@ class ErrorPolicy:
             if isinstance(message, str):
                 message = redactor.redact_text(message)
             elif message is not None:
-                message = redactor.redact_text(_text(message))
+                message = redactor.redact_text(text_of(message))
         else:
             message = redactor.redact_text(_message(error))
         return Failure(
@@ -166,7 +166,7 @@ class ErrorPolicy:
                 request_id=request_id,
                 code=failure.code,
                 error_name=failure.name,
-                message=_text(failure.message),
+                message=text_of(failure.message),
                 traceback_text=failure.traceback,
                 redactor=self.redactor,
             )
@@ -182,7 +182,7 @@ def _code_of(error: AppError) -> str:
     code = getattr(error, "code", None)
     if isinstance(code, str):
         return code
-    text = _text(code)
+    text = text_of(code)
     _log(
         "ERROR",
         "AppError code must be a string, got %s: answered as %r (a programming error)",
@@ -212,7 +212,7 @@ def _log(
     if failure is not None:
         extra["exception"] = {
             "type": failure.name,
-            "message": _text(failure.message),
+            "message": text_of(failure.message),
             "traceback": failure.traceback,
         }
     record = log.makeRecord(log.name, level, __file__, 0, message, args, None, extra=extra)
@@ -228,7 +228,8 @@ def _message(error: BaseException) -> str:
         return type(error).__name__
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """``str(value)``, or the type's name when that raises."""
     try:
         return value if isinstance(value, str) else str(value)
     except Exception:

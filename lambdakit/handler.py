@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
-from lambdakit._error_path import ErrorPolicy, Failure
+from lambdakit._error_path import ErrorPolicy, Failure, text_of
 from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, _is_preflight_request
 from lambdakit.errors import SUCCESS_CODE, SUCCESS_MESSAGE, AppError
@@ -287,13 +287,6 @@ def _emit(response: LambdaResponse, view: LambdaEvent, http: bool) -> Any:
     )
 
 
-def _text(value: Any) -> str:
-    try:
-        return value if isinstance(value, str) else str(value)
-    except Exception:
-        return type(value).__name__
-
-
 def _duration(start: float) -> float:
     return round(time.perf_counter() - start, 6)
 
@@ -319,7 +312,7 @@ def _failure(
         body = _json.dumps(envelope)
     except Exception:  # details (or an odd message) that cannot be JSON
         envelope.pop("details", None)
-        envelope["rslt_cd"], envelope["rslt_msg"] = _text(code), _text(message)
+        envelope["rslt_cd"], envelope["rslt_msg"] = text_of(code), text_of(message)
         body = _json.dumps(envelope)
     if not http:
         return _json.loads(body)
