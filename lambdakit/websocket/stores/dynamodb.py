@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
@@ -36,6 +37,15 @@ _CRT_CACHE_SIZE: Final = 10_000
 _NAMES: Final = {"#p": "partition", "#s": "status", "#ttl": "_ttl"}
 
 __all__ = ["INDEX_NAME", "DynamoDBStore"]
+
+
+def _with_exceptions_loaded(client: Any) -> Any:
+    """``client`` with its ``exceptions`` made now, in one thread: botocore makes them on first
+    use, and first uses racing in several threads can each make their own classes, so an
+    ``except client.exceptions.X`` in one thread misses the X raised by another's."""
+    if client is not None:
+        _ = client.exceptions
+    return client
 
 
 class DynamoDBStore:
@@ -59,7 +69,8 @@ class DynamoDBStore:
         if not table_name:
             raise ValueError("DynamoDBStore needs a table name")
         self.table_name = table_name
-        self._client = client
+        self._client = _with_exceptions_loaded(client)
+        self._client_lock = threading.Lock()
         self._region_name = region_name
         self._endpoint_url = endpoint_url
         self._max_attempts = max_attempts
@@ -72,17 +83,23 @@ class DynamoDBStore:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = aws_client(
-                "dynamodb",
-                install_hint="The DynamoDB connection store needs boto3: "
-                "pip install 'lambdakit[dynamodb]'",
-                region_name=self._region_name,
-                endpoint_url=self._endpoint_url,
-                max_attempts=self._max_attempts,
-                timeout=self._timeout,
-            )
-        return self._client
+        client = self._client
+        if client is None:
+            with self._client_lock:  # one client, even when the first calls run at once
+                if self._client is None:
+                    self._client = _with_exceptions_loaded(
+                        aws_client(
+                            "dynamodb",
+                            install_hint="The DynamoDB connection store needs boto3: "
+                            "pip install 'lambdakit[dynamodb]'",
+                            region_name=self._region_name,
+                            endpoint_url=self._endpoint_url,
+                            max_attempts=self._max_attempts,
+                            timeout=self._timeout,
+                        )
+                    )
+                client = self._client
+        return client
 
     async def _call(self, operation: str, work: Callable[[Any], _T]) -> _T:
         try:
