@@ -234,3 +234,11 @@ def test_rest_stage_from_the_template(tmp_path, api, stage, expected):
     template.write_text(TEMPLATE.format(api=api, rest_api_id=rest_api_id), encoding="utf-8")
     config = read_template(template, stage=stage).config
     assert config.rest_stage_name == expected
+
+
+def test_http_api_base64_encodes_bodies_that_are_not_text(serve):
+    gateway = serve(http_config("2.0"))
+    headers = [("Content-Type", "application/octet-stream")]
+    event = echoed(gateway.port, "/up", method="POST", headers=headers, body=b"\x00\xff")
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\x00\xff"
