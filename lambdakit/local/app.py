@@ -12,21 +12,24 @@ from typing import Any, Final
 from lambdakit._logger import logger
 from lambdakit.local import access, connections_api, invoke_api
 from lambdakit.local.config import GatewayConfig
-from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
+from lambdakit.local.http_events import HEADER_NAMES, HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.log_filters import install_log_filters, loggable_path
 from lambdakit.local.proxy_result import (
+    BODILESS,
     INTERNAL_SERVER_ERROR,
     HttpResponse,
     MalformedResult,
     error_response,
     to_http_response,
 )
-from lambdakit.local.routing import Router
+from lambdakit.local.routing import Match, Router
 from lambdakit.local.ws_session import Receive, Registry, Send, refuse_handshake, run_session
 from lambdakit.settings import LOCAL_CONFIG_ENV
 
 MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota
+# API Gateway's quota on "the total combined size of request line and header values".
+MAX_HEADER_BYTES: Final = 10 * 1024
 API_GATEWAY_TIMEOUT: Final = 29.0
 
 
@@ -106,6 +109,8 @@ class LocalGateway:
             return HttpResponse(403, [JSON], FORBIDDEN_HOST)
         if _declared_length(scope) > MAX_BODY:  # refused before a byte of it is read
             return error_response(413, "Request Entity Too Large")
+        if _header_bytes(scope) > MAX_HEADER_BYTES:
+            return error_response(431, "Request Header Fields Too Large")
         path = _path(scope)
         function_name = invoke_api.function_name_from(path)
         connection_id = connections_api.connection_id_from(path, self.config.stage)
@@ -123,14 +128,14 @@ class LocalGateway:
             return error_response(413, "Request Entity Too Large")
         request = _request(scope, body)
         if function_name is not None and request.method == "POST":
-            headers = dict(request.headers)
+            headers = {name.lower(): value for name, value in request.headers}
             return await invoke_api.handle(
                 function_name, headers, body, self._functions, self.invoker
             )
         if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
-        match = self._router.match(request.method, request.path)
-        if match is None:
+        found = self._match(request.method, request.path)
+        if found is None:
             v2 = any(r.payload_version == "2.0" for r in self.config.http_routes)
             # What each kind of API answers for a route it does not have.
             return (
@@ -138,9 +143,18 @@ class LocalGateway:
                 if v2
                 else error_response(403, "Missing Authentication Token")
             )
+        match, staged = found
         route = match.route
-        build = rest_event if route.payload_version == "1.0" else http_api_event
-        event = build(request, match, self.config.stage)
+        if route.payload_version == "1.0":
+            event = rest_event(
+                request,
+                match,
+                self.config.rest_stage_name,
+                staged=staged,
+                binary_media_types=self.config.binary_media_types,
+            )
+        else:
+            event = http_api_event(request, match, self.config.stage)
         try:
             invocation = await self.invoker.invoke(route.function, event)
         except FunctionTimeout:
@@ -167,6 +181,18 @@ class LocalGateway:
             extra={"request_id": invocation.request_id},
         )
         return response
+
+    def _match(self, method: str, path: str) -> tuple[Match, bool] | None:
+        """The route for a request, and whether its URL began with the REST stage: a REST
+        API (payload 1.0) answers at ``/{stage}/...`` as on AWS and at ``/...`` as SAM CLI
+        serves it; an HTTP API (``$default`` stage) at ``/...``."""
+        prefix = f"/{self.config.rest_stage_name}"
+        if path == prefix or path.startswith(f"{prefix}/"):
+            staged = self._router.match(method, path[len(prefix) :] or "/")
+            if staged is not None and staged.route.payload_version == "1.0":
+                return staged, True
+        match = self._router.match(method, path)
+        return None if match is None else (match, False)
 
 
 FORBIDDEN_HOST: Final = (
@@ -198,6 +224,14 @@ def _declared_length(scope: dict[str, Any]) -> int:
         return int(value) if value is not None else 0
     except ValueError:
         return 0  # the server has already refused a malformed length
+
+
+def _header_bytes(scope: dict[str, Any]) -> int:
+    """The request line and header values, counted as API Gateway counts them."""
+    target = scope.get("raw_path") or b""
+    query = scope.get("query_string") or b""
+    line = len(scope.get("method", "")) + len(target) + len(query) + 11  # " ", "?", " HTTP/1.1"
+    return line + sum(len(value) for _, value in scope.get("headers", []))
 
 
 def _closing(response: HttpResponse) -> HttpResponse:
@@ -238,12 +272,17 @@ async def _read_body(receive: Receive, timeout: float) -> bytes | None:
 
 
 def _request(scope: dict[str, Any], body: bytes) -> HttpRequest:
+    raw = scope.get("headers", [])
+    names = (scope.get("extensions") or {}).get(HEADER_NAMES)
+    if not isinstance(names, list) or len(names) != len(raw):
+        names = [k for k, _ in raw]  # another ASGI server: lower-case names only
     headers = [
-        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, (_, value) in zip(names, raw, strict=True)
     ]
     client = scope.get("client") or ("127.0.0.1", 0)
     server = scope.get("server") or ("127.0.0.1", 0)
-    host = next((v for k, v in headers if k == "host"), f"{server[0]}:{server[1]}")
+    host = next((v for k, v in headers if k.lower() == "host"), f"{server[0]}:{server[1]}")
     return HttpRequest(
         method=scope["method"].upper(),
         path=_path(scope),
@@ -252,6 +291,8 @@ def _request(scope: dict[str, Any], body: bytes) -> HttpRequest:
         body=body,
         source_ip=client[0],
         host=host,
+        scheme=str(scope.get("scheme") or "http"),
+        port=int(server[1]),
     )
 
 
@@ -259,7 +300,9 @@ async def _send_response(send: Send, response: HttpResponse) -> None:
     headers = [
         (k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in response.headers
     ]
-    if not any(k == b"content-length" for k, _ in headers):
+    if response.status in BODILESS:  # h11 refuses a body or a length on these
+        headers = [(k, v) for k, v in headers if k != b"content-length"]
+    elif not any(k == b"content-length" for k, _ in headers):
         headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})

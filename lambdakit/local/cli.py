@@ -110,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--stage",
         default=None,
-        help=f"the stage (default: the template's WebSocket stage, else {DEFAULT_STAGE!r})",
+        help="the stage of the REST and WebSocket APIs (default: the template's StageName, "
+        f"else {DEFAULT_STAGE!r}); REST APIs also answer without it",
     )
     serve.add_argument(
         "--parameter-overrides",
@@ -162,6 +163,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--route-selection-expression", default=DEFAULT_ROUTE_SELECTION)
     serve.add_argument(
+        "--route-responses",
+        choices=("all", "template"),
+        default=None,
+        help="which WebSocket routes send their result back to the client: 'template' (those "
+        "with a route response in the template, as on AWS: default with --template) or 'all' "
+        "(default with --websocket)",
+    )
+    serve.add_argument(
+        "--binary-media-type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="a request Content-Type a REST API passes base64-encoded (image/png, image/*, "
+        "*/*), as the API's BinaryMediaTypes; repeatable. Other bodies are passed as text",
+    )
+    serve.add_argument(
         "--timeout",
         type=float,
         default=30.0,
@@ -205,7 +222,11 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
             raise SystemExit(f"lambdakit serve: {error}") from None
     else:
         config = GatewayConfig(stage=args.stage or DEFAULT_STAGE, limits=limits)
-    config = dataclasses.replace(config, server=server_options(args))
+    config = dataclasses.replace(
+        config,
+        server=server_options(args),
+        binary_media_types=(*config.binary_media_types, *args.binary_media_type),
+    )
     if args.http:
         function = FunctionRef(args.http, args.timeout)
         config = dataclasses.replace(
@@ -222,7 +243,13 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
                 routes={},
                 route_selection_expression=args.route_selection_expression,
                 catch_all=FunctionRef(args.websocket, args.timeout),
+                # No template, no route responses to read: two-way unless told otherwise.
+                all_route_responses=args.route_responses != "template",
             ),
+        )
+    elif config.websocket is not None and args.route_responses == "all":
+        config = dataclasses.replace(
+            config, websocket=dataclasses.replace(config.websocket, all_route_responses=True)
         )
     if not config.http_routes and config.websocket is None:
         raise SystemExit(
@@ -329,6 +356,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"lambdakit local API Gateway (stage {config.stage!r})")
     if config.http_routes:
         print(f"  HTTP:          http://{shown}:{args.port}")
+    if any(route.payload_version == "1.0" for route in config.http_routes):
+        print(f"  REST stage:    http://{shown}:{args.port}/{config.rest_stage_name} (and at /)")
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")

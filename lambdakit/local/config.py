@@ -82,15 +82,29 @@ class WebSocketApi:
     ``catch_all`` serves every route key (``--websocket`` alone: the function answers unknown
     ones itself); otherwise only ``routes`` exist, as with a template. ``authorizer`` guards
     ``$connect``.
+
+    A route sends its integration's result back to the client only when it has a route
+    response (two-way communication): the route keys in ``route_responses``; every route when
+    ``all_route_responses`` is true (``--route-responses all``), only those when it is false
+    (``--route-responses template``). Unset, an API without a template (``catch_all``) answers
+    every route, as ``--websocket`` always has. Other results are dropped, as on AWS.
     """
 
     routes: dict[str, FunctionRef]
     route_selection_expression: str = DEFAULT_ROUTE_SELECTION
     catch_all: FunctionRef | None = None
     authorizer: Authorizer | None = None
+    route_responses: tuple[str, ...] = ()
+    all_route_responses: bool | None = None
 
     def function_for(self, route_key: str) -> FunctionRef | None:
         return self.routes.get(route_key) or self.catch_all
+
+    def responds(self, route_key: str) -> bool:
+        """Whether ``route_key``'s result goes back to the client."""
+        if self.all_route_responses is None:
+            return self.catch_all is not None or route_key in self.route_responses
+        return self.all_route_responses or route_key in self.route_responses
 
 
 @dataclass(frozen=True)
@@ -123,15 +137,27 @@ class ServerOptions:
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Everything the local gateway serves."""
+    """Everything the local gateway serves.
+
+    ``stage`` is the WebSocket API's stage (and ``@connections``'); ``rest_stage`` the REST
+    APIs' (payload 1.0 routes answer at ``/{rest_stage}/...`` as on AWS, and at ``/...`` as
+    SAM CLI serves them), ``stage`` when empty. ``binary_media_types`` (``image/png``,
+    ``image/*``, ``*/*``) are the request content types a REST API passes base64-encoded.
+    """
 
     http_routes: tuple[HttpRoute, ...] = ()
     websocket: WebSocketApi | None = None
     stage: str = DEFAULT_STAGE
+    rest_stage: str = ""
+    binary_media_types: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     server: ServerOptions = field(default_factory=ServerOptions)
     # Every function of the template, routed or not (the Invoke API serves them all).
     functions: tuple[FunctionRef, ...] = ()
+
+    @property
+    def rest_stage_name(self) -> str:
+        return self.rest_stage or self.stage
 
     def all_functions(self) -> tuple[FunctionRef, ...]:
         """``functions``, else the functions the routes and the WebSocket API name."""
@@ -173,10 +199,14 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
             )
             if authorizer
             else None,
+            route_responses=tuple(websocket.get("route_responses") or ()),
+            all_route_responses=websocket.get("all_route_responses"),
         )
         if websocket
         else None,
         stage=data["stage"],
+        rest_stage=data.get("rest_stage") or "",
+        binary_media_types=tuple(data.get("binary_media_types") or ()),
         limits=Limits(**data["limits"]),
         server=dataclasses.replace(
             ServerOptions(**data["server"]),

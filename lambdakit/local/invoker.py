@@ -23,11 +23,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from lambdakit._logger import logger
 from lambdakit.context import LambdaContext
 from lambdakit.local.config import FunctionRef
+
+# Lambda's synchronous response quota ("6 MB"), as its error message counts it.
+MAX_RESPONSE_BYTES: Final = 6_291_556
 
 
 class FunctionTimeout(Exception):
@@ -170,6 +173,13 @@ class InProcessInvoker:
             raise FunctionError(
                 request_id, type(error).__name__, str(error), json.dumps(document).encode()
             ) from error
+        if len(payload) > MAX_RESPONSE_BYTES:
+            message = (
+                f"Response payload size ({len(payload)} bytes) exceeded maximum allowed "
+                f"payload size ({MAX_RESPONSE_BYTES} bytes)."
+            )
+            logger.error("%s %s", request_id, message, extra=extra)
+            raise FunctionError(request_id, "Function.ResponseSizeTooLarge", message)
         logger.debug(
             "%s %s took %.1f ms",
             request_id,

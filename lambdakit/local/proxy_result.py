@@ -31,6 +31,9 @@ class HttpResponse:
     body: bytes
 
 
+# Statuses HTTP gives no body: a function's body for them is dropped, as API Gateway drops it.
+BODILESS: Final = frozenset({204, 304})
+
 INTERNAL_SERVER_ERROR: Final = HttpResponse(
     502, [("content-type", "application/json")], b'{"message":"Internal server error"}'
 )
@@ -75,6 +78,8 @@ def to_http_response(result: Any, version: PayloadVersion) -> HttpResponse:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
             raise MalformedResult("isBase64Encoded is true but body is not base64") from None
+    if status in BODILESS:
+        data = b""
     return HttpResponse(status, headers, data)
 
 

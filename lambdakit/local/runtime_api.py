@@ -21,8 +21,10 @@ from typing import Final
 
 import h11
 
+from lambdakit.local.invoker import MAX_RESPONSE_BYTES
+
 PREFIX: Final = "/2018-06-01/runtime"
-MAX_RESPONSE: Final = 6 * 1024 * 1024  # Lambda's synchronous payload quota
+MAX_RESPONSE: Final = MAX_RESPONSE_BYTES  # Lambda's synchronous payload quota
 ERROR_TYPE_HEADER: Final = "lambda-runtime-function-error-type"
 _INVOCATION = re.compile(r"^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$")
 

@@ -150,6 +150,8 @@ def _banner(
     print(f"lambdakit local API Gateway (stage {config.stage!r})")
     if config.http_routes:
         print(f"  HTTP:          http://{shown}:{port}")
+    if any(route.payload_version == "1.0" for route in config.http_routes):
+        print(f"  REST stage:    http://{shown}:{port}/{config.rest_stage_name} (and at /)")
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{port}/{config.stage}/@connections")
@@ -163,7 +165,8 @@ def _banner(
         print(f"  route {route.method} {route.path} -> {route.function.function_name}")
     if config.websocket is not None:
         for key, function in config.websocket.routes.items():
-            print(f"  route {key} -> {function.function_name}")
+            way = "two-way" if config.websocket.responds(key) else "one-way"
+            print(f"  route {key} -> {function.function_name} ({way})")
     for warning in warnings:
         kind = "note" if warning.startswith("DynamoDB ") else "warning"
         print(f"  {kind}: {warning}")

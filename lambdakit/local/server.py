@@ -12,6 +12,13 @@ drop the rest of the body for as long as the client sends it; closing at once in
 the kernel reset the connection, and most clients, still sending, never see the 413. So the
 protocol lingers, as nginx does: it sends the answer and a FIN, drops what comes for up to
 ``LINGER_SECONDS`` or ``LINGER_BYTES``, then closes.
+
+Header names: ASGI lower-cases them, but a REST API and a WebSocket ``$connect`` pass them to
+the function as the client sent them. The protocol keeps the names as sent in the scope's
+``extensions`` (``HEADER_NAMES``, in the order of ``scope["headers"]``), and hands a WebSocket
+upgrade its headers as sent. WebSocket frames over ``max_frame_bytes`` close the connection
+with 1009, as API Gateway does (its frame quota is 32 KB; its message quota, 128 KB, is the
+server's ``ws_max_size``).
 """
 
 from __future__ import annotations
@@ -22,11 +29,15 @@ from typing import Any, Final, cast
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame
 
 from lambdakit.local.config import GatewayConfig
+from lambdakit.local.http_events import HEADER_NAMES
 
 LINGER_SECONDS: Final = 2.0
 LINGER_BYTES: Final = 16 * 1024 * 1024
+CLOSE_TOO_BIG: Final = 1009
 _TIMEOUT_RESPONSE: Final = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 )
@@ -65,6 +76,24 @@ class GuardedH11Protocol(H11Protocol):
         self._linger_timer: asyncio.TimerHandle | None = None
         self._lingered = 0
         self.lingering = False
+        self._raw_names: list[bytes] | None = None
+        next_event = self.conn.next_event
+
+        def remember_names() -> Any:
+            event = next_event()
+            if isinstance(event, h11.Request):
+                self._raw_names = [name for name, _ in event.headers.raw_items()]
+            return event
+
+        self.conn.next_event = remember_names  # type: ignore[method-assign]
+
+    def handle_events(self) -> None:
+        scope = self.scope
+        super().handle_events()
+        names, self._raw_names = self._raw_names, None
+        if names is not None and self.scope is not scope and self.scope is not None:
+            # The request's task is scheduled, not yet running: it sees the names.
+            self.scope.setdefault("extensions", {})[HEADER_NAMES] = names
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -92,6 +121,9 @@ class GuardedH11Protocol(H11Protocol):
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         if self._real_transport is not None:
             self.transport = self._real_transport  # the WebSocket protocol takes it over
+        # uvicorn replays the handshake to the WebSocket protocol from the lower-cased
+        # names; replayed as sent, the $connect event gets them as the client sent them.
+        self.headers = list(event.headers.raw_items())
         super().handle_websocket_upgrade(event)
 
     def eof_received(self) -> None:
@@ -141,16 +173,51 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
 
+class FrameLimitedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, closing with 1009 on a frame over ``max_frame_bytes``
+    (a message split into small frames passes, up to ``ws_max_size`` in all)."""
+
+    def __init__(self, *args: Any, max_frame_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._max_frame_bytes = max_frame_bytes
+
+    def handle_cont(self, event: Frame) -> None:
+        if self._frame_allowed(event):
+            super().handle_cont(event)
+
+    def handle_text(self, event: Frame) -> None:
+        if self._frame_allowed(event):
+            super().handle_text(event)
+
+    def handle_bytes(self, event: Frame) -> None:
+        if self._frame_allowed(event):
+            super().handle_bytes(event)
+
+    def _frame_allowed(self, event: Frame) -> bool:
+        if len(event.data) <= self._max_frame_bytes:
+            return True
+        if not self.close_sent:
+            self.frames = []
+            self.conn.send_close(CLOSE_TOO_BIG, "Message too big")
+            self.handle_parser_exception()  # tells the app (websocket.disconnect), closes
+        return False
+
+
 def uvicorn_options(config: GatewayConfig) -> dict[str, Any]:
     """The ``uvicorn.Config`` keyword arguments for serving ``config`` (host, port, app and
     logging are the caller's)."""
     options = config.server
     return {
         "http": functools.partial(GuardedH11Protocol, header_timeout=options.header_timeout),
-        "ws": "websockets-sansio",
+        "ws": functools.partial(
+            FrameLimitedWebSocketProtocol, max_frame_bytes=config.limits.max_frame_bytes
+        ),
         "ws_max_size": config.limits.max_message_bytes,
         "ws_ping_interval": None,
         "timeout_keep_alive": options.keep_alive_timeout,
         "limit_concurrency": options.max_connections,
+        # Room past API Gateway's 10 KB of headers, so the app answers it as AWS does (431)
+        # rather than h11 with a 400.
+        "h11_max_incomplete_event_size": 64 * 1024,
         "proxy_headers": False,  # X-Forwarded-For from a client is not its address
     }

@@ -7,8 +7,12 @@ with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 
 ``PayloadFormatVersion`` says 1.0); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
 ``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
-in ``AuthorizerId``. Values go through ``intrinsics.Resolver`` (parameters, conditions,
-``Ref``/``Fn::Sub``/...); the DynamoDB tables are read for ``tables.py``.
+in ``AuthorizerId``; a route's route response (``RouteResponseSelectionExpression``, or an
+``AWS::ApiGatewayV2::RouteResponse``) makes it two-way. Stage names: the WebSocket API's
+``AWS::ApiGatewayV2::Stage``; the REST API's ``StageName`` (``AWS::Serverless::Api``,
+``AWS::ApiGateway::Stage``), ``Prod`` for SAM's implicit API. Values go through
+``intrinsics.Resolver`` (parameters, conditions, ``Ref``/``Fn::Sub``/...); the DynamoDB
+tables are read for ``tables.py``.
 """
 
 from __future__ import annotations
@@ -174,10 +178,12 @@ def read_template(
             if route is not None:
                 http_routes.append(route)
     websocket = _websocket(resources, functions)
+    rest_stage = stage or _rest_stage(resources, resolver, http_routes)
     config = GatewayConfig(
         http_routes=tuple(http_routes),
         websocket=websocket,
         stage=stage or _websocket_stage(resources, resolver) or DEFAULT_STAGE,
+        rest_stage=rest_stage,
         limits=limits or Limits(),
         functions=tuple(functions.values()),
     )
@@ -277,6 +283,17 @@ def _websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | Non
     return None
 
 
+def _rest_stage(resources: dict[str, Any], resolver: Resolver, routes: list[HttpRoute]) -> str:
+    """The REST API's stage: its ``StageName``, else SAM's ``Prod`` for the implicit API."""
+    for kind in ("AWS::Serverless::Api", "AWS::ApiGateway::Stage"):
+        for resource in resources.values():
+            if resource.get("Type") == kind:
+                name = resolver.resolve((resource.get("Properties") or {}).get("StageName"))
+                if isinstance(name, str) and name:
+                    return name
+    return "Prod" if any(route.payload_version == "1.0" for route in routes) else ""
+
+
 def _http_route(event: Any, function: FunctionRef) -> HttpRoute | None:
     if not isinstance(event, dict):
         return None
@@ -313,7 +330,9 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         if isinstance(resource, dict) and resource.get("Type") == "AWS::ApiGatewayV2::Integration"
     }
     routes: dict[str, FunctionRef] = {}
-    for resource in resources.values():
+    keys: dict[str, str] = {}  # route logical id -> route key
+    two_way: list[str] = []
+    for logical_id, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Route":
             continue
         properties = resource.get("Properties") or {}
@@ -324,11 +343,23 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         route_key = properties.get("RouteKey")
         if isinstance(route_key, str) and function_id is not None:
             routes[route_key] = functions[function_id]
+            keys[logical_id] = route_key
+            if properties.get("RouteResponseSelectionExpression"):
+                two_way.append(route_key)
+    for resource in resources.values():
+        if (
+            isinstance(resource, dict)
+            and resource.get("Type") == "AWS::ApiGatewayV2::RouteResponse"
+        ):
+            route_id = _refers_to((resource.get("Properties") or {}).get("RouteId"), list(keys))
+            if route_id is not None:
+                two_way.append(keys[route_id])
     expression = api.get("RouteSelectionExpression", DEFAULT_ROUTE_SELECTION)
     return WebSocketApi(
         routes=routes,
         route_selection_expression=str(expression),
         authorizer=_connect_authorizer(resources, functions, api_id),
+        route_responses=tuple(dict.fromkeys(two_way)),
     )
 
 

@@ -1,5 +1,5 @@
 """The events API Gateway sends for a WebSocket API: ``$connect``, messages, ``$disconnect``;
-route selection; and the header names as clients send them."""
+route selection. ``$connect`` gets the handshake's header names as the client sent them."""
 
 from __future__ import annotations
 
@@ -11,23 +11,14 @@ import uuid
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
-from lambdakit.local.http_events import API_ID
+from lambdakit.local.http_events import API_ID, trace_id
 
-# HTTP/1.1 servers lower-case header names; API Gateway passes them as the client sent them,
-# which for browsers and common clients is this casing.
-_CANONICAL: Final = {
-    "sec-websocket-key": "Sec-WebSocket-Key",
-    "sec-websocket-version": "Sec-WebSocket-Version",
-    "sec-websocket-extensions": "Sec-WebSocket-Extensions",
-    "sec-websocket-protocol": "Sec-WebSocket-Protocol",
-    "www-authenticate": "WWW-Authenticate",
-    "x-amzn-trace-id": "X-Amzn-Trace-Id",
-}
-
-
-def canonical_header(name: str) -> str:
-    """``user-agent`` -> ``User-Agent``, ``sec-websocket-key`` -> ``Sec-WebSocket-Key``."""
-    return _CANONICAL.get(name) or "-".join(p[:1].upper() + p[1:] for p in name.split("-"))
+# Hop-by-hop headers of the handshake, which API Gateway does not pass to $connect (a real
+# capture has neither), and the ones it adds or rewrites.
+_DROPPED: Final = frozenset({"connection", "upgrade"})
+_ADDED: Final = frozenset(
+    {"x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"}
+)
 
 
 def new_connection_id() -> str:
@@ -88,7 +79,7 @@ class ConnectionInfo:
         self.raw_query = raw_query
         self.connected_at = int(time.time() * 1000)
         self.last_active_at = self.connected_at
-        self.user_agent = next((v for k, v in headers if k == "user-agent"), None)
+        self.user_agent = next((v for k, v in headers if k.lower() == "user-agent"), None)
         # What the $connect authorizer allowed with: in every event of the connection.
         self.authorizer: dict[str, Any] | None = None
 
@@ -98,15 +89,17 @@ class ConnectionInfo:
     def connect_event(self, scheme: str, port: int) -> dict[str, Any]:
         headers: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
+        sent = [(k, v) for k, v in self.headers if k.lower() not in _DROPPED | _ADDED]
+        trace = next((v for k, v in self.headers if k.lower() == "x-amzn-trace-id"), None)
         for name, value in [
-            *self.headers,
-            ("x-forwarded-for", self.source_ip),
-            ("x-forwarded-port", str(port)),
-            ("x-forwarded-proto", scheme),
+            *sent,
+            ("X-Amzn-Trace-Id", trace or trace_id()),
+            ("X-Forwarded-For", self.source_ip),
+            ("X-Forwarded-Port", str(port)),
+            ("X-Forwarded-Proto", scheme),
         ]:
-            key = canonical_header(name)
-            headers[key] = value
-            multi.setdefault(key, []).append(value)
+            headers[name] = value
+            multi.setdefault(name, []).append(value)
         event: dict[str, Any] = {
             "headers": headers,
             "multiValueHeaders": multi,

@@ -3,10 +3,12 @@
 ``$connect`` gets the handshake's headers and query, and its result decides the handshake (a
 non-2xx result rejects it with that status); an authorizer, when the API has one, runs first
 (``authorizer.py``). Each text message is routed by the route selection expression,
-``$default`` as fallback; a handler's response body goes back to the client; a handler error
-sends API Gateway's ``Internal server error`` frame and keeps the socket open; no matching
-route sends the ``Forbidden`` frame. Limits: a message over 128 KB closes with 1009, a
-binary frame with 1003; idle timeout and maximum duration close with 1001. ``$disconnect``
+``$default`` as fallback; a handler's response body goes back to the client only when the
+route has a route response (``WebSocketApi.responds``: two-way communication), else it is
+dropped; a handler error sends API Gateway's ``Internal server error`` frame and keeps the
+socket open; no matching route sends the ``Forbidden`` frame. Limits: a frame over 32 KB or a
+message over 128 KB closes with 1009 (the frame limit is the server protocol's, ``server.py``),
+a binary frame with 1003; idle timeout and maximum duration close with 1001. ``$disconnect``
 carries the close code and reason.
 """
 
@@ -109,10 +111,8 @@ async def run_session(
         return
     client = scope.get("client") or ("127.0.0.1", 0)
     server = scope.get("server") or ("127.0.0.1", 0)
-    headers = [
-        (k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", [])
-    ]
-    host = next((v for k, v in headers if k == "host"), f"{server[0]}:{server[1]}")
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+    host = next((v for k, v in headers if k.lower() == "host"), f"{server[0]}:{server[1]}")
     info = ConnectionInfo(
         new_connection_id(),
         stage=config.stage,
@@ -277,6 +277,8 @@ async def _message(api: WebSocketApi, session: Session, text: str, invoker: Invo
     except (FunctionError, FunctionTimeout):
         await _reply(session, {"message": "Internal server error", **ids})
         return
+    if not api.responds(route_key):
+        return  # one-way route: API Gateway drops the result
     body = result.get("body") if isinstance(result, dict) else None
     if isinstance(body, str) and body:
         await _reply(session, body)

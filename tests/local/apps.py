@@ -131,3 +131,17 @@ def websocket_crashes(event: Any, context: Any) -> Any:
     if event["requestContext"]["routeKey"] in ("$connect", "$disconnect"):
         return {"statusCode": 200}
     raise RuntimeError("function crashed")
+
+
+# -- Limits -----------------------------------------------------------------------------------
+
+
+def huge(event: Any, context: Any) -> Any:
+    """A 7 MB result: over Lambda's 6 MB response quota."""
+    return {"statusCode": 200, "body": "x" * (7 * 1024 * 1024)}
+
+
+def no_content(event: Any, context: Any) -> Any:
+    """A 204 (or the status the query asks for) that carries a body anyway."""
+    status = int((event.get("queryStringParameters") or {}).get("status") or 204)
+    return {"statusCode": status, "headers": {"Content-Length": "5"}, "body": "stray"}

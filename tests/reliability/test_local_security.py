@@ -528,7 +528,9 @@ def test_cli_on_ipv6_loopback_prints_working_bracketed_urls():
         "--host", "::1", "--port", str(port),
     )  # fmt: skip
     try:
-        banner = [process.stdout.readline() for _ in range(4)]  # type: ignore[union-attr]
+        banner: list[str] = []
+        while not any("@connections:" in line for line in banner) and len(banner) < 40:
+            banner.append(process.stdout.readline())  # type: ignore[union-attr]
         management = next(line for line in banner if "@connections:" in line).split()[-1]
         http_url = next(line for line in banner if "HTTP:" in line).split()[-1]
         assert http_url == f"http://[::1]:{port}"
