@@ -12,6 +12,8 @@ from typing import Any, Final
 from lambdakit._logger import logger
 from lambdakit.local import access, connections_api, invoke_api
 from lambdakit.local.config import GatewayConfig
+from lambdakit.local.gateway_cors import GatewayCors
+from lambdakit.local.http_authorizers import Authorizers
 from lambdakit.local.http_events import HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.log_filters import install_log_filters, loggable_path
@@ -53,6 +55,8 @@ class LocalGateway:
         self.registry = Registry()
         self._router = Router(config.http_routes)
         self._functions = config.all_functions()
+        self._authorizers = Authorizers(invoker, config.jwks)
+        self._cors = GatewayCors(config)
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -129,6 +133,9 @@ class LocalGateway:
             )
         if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
+        preflight = self._cors.preflight(request)  # answered by the gateway, as on AWS
+        if preflight is not None:
+            return preflight
         match = self._router.match(request.method, request.path)
         if match is None:
             v2 = any(r.payload_version == "2.0" for r in self.config.http_routes)
@@ -141,6 +148,10 @@ class LocalGateway:
         route = match.route
         build = rest_event if route.payload_version == "1.0" else http_api_event
         event = build(request, match, self.config.stage)
+        decision = await self._authorizers.check(route, request, match, event)
+        if decision.response is not None:
+            return self._cors.decorate(route, request, decision.response)
+        event = decision.event
         try:
             invocation = await self.invoker.invoke(route.function, event)
         except FunctionTimeout:
@@ -159,6 +170,7 @@ class LocalGateway:
                 extra={"request_id": invocation.request_id},
             )
             return INTERNAL_SERVER_ERROR
+        response = self._cors.decorate(route, request, response)
         logger.info(
             "%s %s %d",
             request.method,

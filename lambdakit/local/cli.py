@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "--template", metavar="PATH", help="a SAM/CloudFormation template to read the routes from"
     )
     serve.add_argument(
+        "--jwks",
+        metavar="FILE_OR_URL",
+        default="",
+        help="the JSON Web Key Set the template's JWT authorizers verify tokens with (a file "
+        "works offline); without it their routes answer 401",
+    )
+    serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=3000)
@@ -205,7 +212,14 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
             raise SystemExit(f"lambdakit serve: {error}") from None
     else:
         config = GatewayConfig(stage=args.stage or DEFAULT_STAGE, limits=limits)
-    config = dataclasses.replace(config, server=server_options(args))
+    config = dataclasses.replace(config, server=server_options(args), jwks=args.jwks)
+    jwt_routes = [r for r in config.http_routes if r.authorizer and r.authorizer.kind == "JWT"]
+    if jwt_routes and not args.jwks:
+        print(
+            f"warning: {len(jwt_routes)} route(s) have a JWT authorizer and no --jwks was "
+            "given: they answer 401 (give --jwks FILE_OR_URL with the issuer's keys)",
+            file=sys.stderr,
+        )
     if args.http:
         function = FunctionRef(args.http, args.timeout)
         config = dataclasses.replace(
