@@ -254,6 +254,17 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
     return config
 
 
+def template_warnings(args: argparse.Namespace) -> tuple[str, ...]:
+    """What the template has that the local gateway cannot honour (printed at start-up)."""
+    if not args.template:
+        return ()
+    from lambdakit.local.intrinsics import parse_overrides
+    from lambdakit.local.template import read_template
+
+    overrides = parse_overrides(args.parameter_overrides)
+    return read_template(args.template, stage=args.stage, overrides=overrides).warnings
+
+
 def url_host(host: str) -> str:
     """The host part of a URL that reaches a server bound to ``host``: loopback for a
     wildcard bind, IPv6 in brackets (``http://::1:3000`` is not a URL; botocore refuses it)."""
@@ -346,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
+    for warning in template_warnings(args):
+        print(f"  warning: {warning}")
     sys.stdout.flush()
     if args.reload:
         uvicorn.run(
