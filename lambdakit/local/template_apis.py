@@ -102,6 +102,10 @@ def read_apis(
                 if reading.binary_media_types:
                     binary = api.settings.binary_media_types + reading.binary_media_types
                     api.settings = replace(api.settings, binary_media_types=binary)
+        elif kind == "AWS::ApiGateway::RestApi":
+            api, found = _rest_api(logical_id, resources, function_for, resolver, warnings)
+            apis[logical_id] = api
+            routes += found
         elif (
             kind == "AWS::ApiGatewayV2::Api"
             and (resource.get("Properties") or {}).get("ProtocolType") == "HTTP"
@@ -270,7 +274,7 @@ def _sam_authorizer(
         "HTTP",
         function,
         _sources("$request.", identity) or ("$request.header.Authorization",),
-        int(identity.get("ReauthorizeEvery", 300)),
+        int(identity.get("ReauthorizeEvery", 0)),  # no default for HTTP APIs: not cached
         "1.0" if version == "1.0" else "2.0",
         bool(spec.get("EnableSimpleResponses", False)),
     )
@@ -325,6 +329,94 @@ def _event_route(
             )
     scopes = tuple(auth.get("AuthorizationScopes") or api.scopes.get(name) or ())
     return HttpRoute(method, str(path), function, version, api_id, authorizer, scopes)
+
+
+def _rest_api(
+    api_id: str,
+    resources: dict[str, Any],
+    function_for: Callable[[Any], FunctionRef | None],
+    resolver: Resolver,
+    warnings: list[str],
+) -> tuple[_Api, list[HttpRoute]]:
+    """An ``AWS::ApiGateway::RestApi`` built from resources: its ``Resource`` tree (``PathPart``
+    under ``ParentId``, the root being ``RootResourceId``), its ``Method`` s with an
+    ``AWS_PROXY`` integration, the ``AWS::ApiGateway::Authorizer`` s they name (``CUSTOM``),
+    its ``BinaryMediaTypes`` and stage."""
+    properties = resources[api_id].get("Properties") or {}
+
+    def of(kind: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: r.get("Properties") or {}
+            for logical_id, r in resources.items()
+            if r.get("Type") == kind
+            and _refers_to((r.get("Properties") or {}).get("RestApiId"), [api_id]) is not None
+        }
+
+    stages = [
+        str(resolver.resolve(p.get("StageName")))
+        for kind in ("AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment")
+        for p in of(kind).values()
+        if p.get("StageName")
+    ]
+    types = resolver.resolve(properties.get("BinaryMediaTypes")) or []
+    binary = tuple(str(t).replace("~1", "/") for t in types)
+    api = _Api(ApiSettings(api_id, "REST", stages[0] if stages else "", None, binary))
+    if properties.get("Body") or properties.get("BodyS3Location"):
+        warnings.append(f"{api_id}: Body / BodyS3Location is not read: add its routes as resources")
+    for logical_id, spec in of("AWS::ApiGateway::Authorizer").items():
+        kind = str(resolver.resolve(spec.get("Type", ""))).upper()
+        if kind not in ("TOKEN", "REQUEST"):
+            warnings.append(f"{logical_id}: {kind} authorizers are not run locally")
+            continue
+        function = function_for(spec.get("AuthorizerUri"))
+        if function is None:
+            raise ValueError(f"{logical_id}: AuthorizerUri names no function of the template")
+        sources = str(resolver.resolve(spec.get("IdentitySource") or ""))
+        expression = resolver.resolve(spec.get("IdentityValidationExpression", ""))
+        api.authorizers[logical_id] = HttpAuthorizer(
+            logical_id,
+            "TOKEN" if kind == "TOKEN" else "REQUEST",
+            "REST",
+            function,
+            tuple(s.strip() for s in sources.split(",") if s.strip()),
+            int(resolver.resolve(spec.get("AuthorizerResultTtlInSeconds", 300))),
+            validation_expression=str(expression),
+        )
+    parts = {
+        logical_id: (spec.get("ParentId"), str(resolver.resolve(spec.get("PathPart"))))
+        for logical_id, spec in of("AWS::ApiGateway::Resource").items()
+    }
+
+    def path_of(reference: Any, depth: int = 0) -> str:
+        parent = _refers_to(reference, list(parts))
+        if parent is None or depth > 50:  # the root (RootResourceId)
+            return ""
+        parent_reference, part = parts[parent]
+        return f"{path_of(parent_reference, depth + 1)}/{part}"
+
+    routes: list[HttpRoute] = []
+    for logical_id, spec in of("AWS::ApiGateway::Method").items():
+        method = str(resolver.resolve(spec.get("HttpMethod", "ANY"))).upper()
+        path = path_of(spec.get("ResourceId")) or "/"
+        integration = spec.get("Integration") or {}
+        if str(resolver.resolve(integration.get("Type", ""))).upper() != "AWS_PROXY":
+            warnings.append(f"{logical_id} {method} {path}: only AWS_PROXY integrations are served")
+            continue
+        function = function_for(integration.get("Uri"))
+        if function is None:
+            warnings.append(f"{logical_id}: its integration Uri names no function of the template")
+            continue
+        authorizer = None
+        authorization = str(resolver.resolve(spec.get("AuthorizationType", "NONE"))).upper()
+        if authorization == "CUSTOM":
+            name = _refers_to(spec.get("AuthorizerId"), list(api.authorizers))
+            authorizer = api.authorizers.get(name or "")
+            if authorizer is None:
+                warnings.append(f"{logical_id}: its authorizer is not run locally")
+        elif authorization != "NONE":
+            warnings.append(f"{logical_id}: AuthorizationType {authorization} is not enforced")
+        routes.append(HttpRoute(method, path, function, "1.0", api_id, authorizer))
+    return api, routes
 
 
 def _v2_http_api(

@@ -200,3 +200,36 @@ def test_sam_websocket_api_routes_and_authorizer(gateway):
     assert refused == 401  # identity source missing
     assert gateway.ws.endswith("/live")
     assert "hi" in answer
+
+
+# -- plain CloudFormation APIs ------------------------------------------------------------------
+
+RAW = Path(__file__).parent / "fixtures" / "apis" / "raw.yaml"
+
+
+def test_cloudformation_rest_and_http_apis_are_read():
+    local = read_template(RAW)
+    routes = {(r.method, r.path): r for r in local.config.http_routes}
+    item = routes[("GET", "/items/{id}")]
+    assert item.authorizer is not None
+    assert item.authorizer.kind == "TOKEN"
+    assert item.authorizer.ttl == 0
+    assert routes[("GET", "/v2/items")].authorizer.simple_responses  # type: ignore[union-attr]
+    rest = local.config.api("Rest")
+    assert rest is not None
+    assert rest.stage_name == "dev"
+    assert rest.binary_media_types == ("image/gif",)
+    assert not any("is not served locally" in w for w in local.warnings)
+
+
+def test_cloudformation_apis_run_their_authorizers(serve):
+    gateway = serve(read_template(RAW).config)
+    assert call(f"{gateway.http}/items/1")[0] == 401
+    status, _, body = call(f"{gateway.http}/items/1", Authorization="allow")
+    assert status == 200
+    assert body["requestContext"]["authorizer"]["principalId"] == "user-ada"
+    assert call(f"{gateway.http}/items/1", Authorization="deny")[0] == 403
+    assert call(f"{gateway.http}/v2/items", Authorization="nope")[0] == 403
+    status, _, body = call(f"{gateway.http}/v2/items", Authorization="allow")
+    assert status == 200
+    assert body["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
