@@ -116,8 +116,10 @@ class Authorizers:
             result = cached[1]
         else:
             payload = _authorizer_event(authorizer, request, match, event, arn, identity)
+            if authorizer.function is None:  # a Lambda authorizer always has one
+                return Decision(event, _failed(authorizer))
             try:
-                invocation = await self.invoker.invoke(authorizer.function, payload)  # type: ignore[arg-type]
+                invocation = await self.invoker.invoke(authorizer.function, payload)
             except FunctionTimeout:
                 return Decision(event, _failed(authorizer))
             except FunctionError as error:
