@@ -8,7 +8,10 @@ with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
 ``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
 in ``AuthorizerId``. Values go through ``intrinsics.Resolver`` (parameters, conditions,
-``Ref``/``Fn::Sub``/...); the DynamoDB tables are read for ``tables.py``.
+``Ref``/``Fn::Sub``/...); the DynamoDB tables are read for ``tables.py``. The REST, HTTP and
+SAM WebSocket APIs (stages, CORS, binary media types, authorizers, OpenAPI definitions) are
+read by ``template_apis``; API Gateway resources the server does not serve are named in the
+warnings printed at start-up.
 """
 
 from __future__ import annotations
