@@ -11,7 +11,9 @@ from typing import Any, Final
 
 from lambdakit._logger import logger
 from lambdakit.local import access, connections_api, invoke_api
-from lambdakit.local.config import GatewayConfig
+from lambdakit.local.config import GatewayConfig, HttpRoute
+from lambdakit.local.gateway_cors import GatewayCors
+from lambdakit.local.http_authorizers import Authorizers
 from lambdakit.local.http_events import HEADER_NAMES, HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.log_filters import install_log_filters, loggable_path
@@ -56,6 +58,14 @@ class LocalGateway:
         self.registry = Registry()
         self._router = Router(config.http_routes)
         self._functions = config.all_functions()
+        self._authorizers = Authorizers(invoker, config.jwks)
+        self._cors = GatewayCors(config)
+        # Each REST API at its own stage (its StageName); the server's REST stage otherwise.
+        self._rest_stages = {
+            api.logical_id: api.stage_name
+            for api in config.apis
+            if api.kind == "REST" and api.stage_name
+        }
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -134,6 +144,9 @@ class LocalGateway:
             )
         if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
+        preflight = self._cors.preflight(request)  # answered by the gateway, as on AWS
+        if preflight is not None:
+            return preflight
         found = self._match(request.method, request.path)
         if found is None:
             v2 = any(r.payload_version == "2.0" for r in self.config.http_routes)
@@ -149,12 +162,16 @@ class LocalGateway:
             event = rest_event(
                 request,
                 match,
-                self.config.rest_stage_name,
+                self._rest_stage(route),
                 staged=staged,
                 binary_media_types=self.config.binary_media_types,
             )
         else:
             event = http_api_event(request, match, self.config.stage)
+        decision = await self._authorizers.check(route, request, match, event)
+        if decision.response is not None:
+            return self._cors.decorate(route, request, decision.response)
+        event = decision.event
         try:
             invocation = await self.invoker.invoke(route.function, event)
         except FunctionTimeout:
@@ -173,6 +190,7 @@ class LocalGateway:
                 extra={"request_id": invocation.request_id},
             )
             return INTERNAL_SERVER_ERROR
+        response = self._cors.decorate(route, request, response)
         logger.info(
             "%s %s %d",
             request.method,
@@ -182,14 +200,21 @@ class LocalGateway:
         )
         return response
 
+    def _rest_stage(self, route: HttpRoute) -> str:
+        return self._rest_stages.get(route.api) or self.config.rest_stage_name
+
     def _match(self, method: str, path: str) -> tuple[Match, bool] | None:
-        """The route for a request, and whether its URL began with the REST stage: a REST
-        API (payload 1.0) answers at ``/{stage}/...`` as on AWS and at ``/...`` as SAM CLI
-        serves it; an HTTP API (``$default`` stage) at ``/...``."""
-        prefix = f"/{self.config.rest_stage_name}"
-        if path == prefix or path.startswith(f"{prefix}/"):
-            staged = self._router.match(method, path[len(prefix) :] or "/")
-            if staged is not None and staged.route.payload_version == "1.0":
+        """The route for a request, and whether its URL began with its REST API's stage: a
+        REST API (payload 1.0) answers at ``/{stage}/...`` as on AWS and at ``/...`` as SAM
+        CLI serves it; an HTTP API (``$default`` stage) at ``/...``."""
+        first, _, rest = path[1:].partition("/")
+        if first:
+            staged = self._router.match(method, f"/{rest}")
+            if (
+                staged is not None
+                and staged.route.payload_version == "1.0"
+                and self._rest_stage(staged.route) == first
+            ):
                 return staged, True
         match = self._router.match(method, path)
         return None if match is None else (match, False)

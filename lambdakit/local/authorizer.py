@@ -113,12 +113,7 @@ def evaluate(result: Any, arn: str, latency_ms: int = 0) -> Verdict:
         isinstance(v, (str, int, float, bool)) for v in context.values()
     ):
         return _invalid("context values must be strings, numbers or booleans")
-    effects = {
-        statement["Effect"]
-        for statement in statements
-        if _any_match(statement["Action"], "execute-api:Invoke", ignore_case=True)
-        and _any_match(statement["Resource"], arn, ignore_case=False)
-    }
+    effects = policy_effects(statements, arn)
     if "Deny" in effects or "Allow" not in effects:
         return DENIED
     authorizer: dict[str, Any] = {
@@ -155,6 +150,22 @@ async def authorize(
             extra={"request_id": invocation.request_id},
         )
     return verdict
+
+
+def valid_policy(document: Any) -> list[dict[str, Any]] | None:
+    """The statements of an IAM policy document, or ``None`` when it is not a valid one."""
+    return _statements(document)
+
+
+def policy_effects(statements: list[dict[str, Any]], arn: str) -> set[str]:
+    """The effects (``Allow``, ``Deny``) of the statements that say something about
+    ``execute-api:Invoke`` on ``arn`` (IAM wildcards: ``*`` and ``?``)."""
+    return {
+        statement["Effect"]
+        for statement in statements
+        if _any_match(statement["Action"], "execute-api:Invoke", ignore_case=True)
+        and _any_match(statement["Resource"], arn, ignore_case=False)
+    }
 
 
 def _invalid(reason: str) -> Verdict:

@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "--template", metavar="PATH", help="a SAM/CloudFormation template to read the routes from"
     )
     serve.add_argument(
+        "--jwks",
+        metavar="FILE_OR_URL",
+        default="",
+        help="the JSON Web Key Set the template's JWT authorizers verify tokens with (a file "
+        "works offline); without it their routes answer 401",
+    )
+    serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=3000)
@@ -226,7 +233,15 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
         config,
         server=server_options(args),
         binary_media_types=(*config.binary_media_types, *args.binary_media_type),
+        jwks=args.jwks,
     )
+    jwt_routes = [r for r in config.http_routes if r.authorizer and r.authorizer.kind == "JWT"]
+    if jwt_routes and not args.jwks:
+        print(
+            f"warning: {len(jwt_routes)} route(s) have a JWT authorizer and no --jwks was "
+            "given: they answer 401 (give --jwks FILE_OR_URL with the issuer's keys)",
+            file=sys.stderr,
+        )
     if args.http:
         function = FunctionRef(args.http, args.timeout)
         config = dataclasses.replace(
@@ -265,6 +280,17 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
             config, websocket=dataclasses.replace(config.websocket, authorizer=authorizer)
         )
     return config
+
+
+def template_warnings(args: argparse.Namespace) -> tuple[str, ...]:
+    """What the template has that the local gateway cannot honour (printed at start-up)."""
+    if not args.template:
+        return ()
+    from lambdakit.local.intrinsics import parse_overrides
+    from lambdakit.local.template import read_template
+
+    overrides = parse_overrides(args.parameter_overrides)
+    return read_template(args.template, stage=args.stage, overrides=overrides).warnings
 
 
 def url_host(host: str) -> str:
@@ -361,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{args.port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{args.port}/{config.stage}/@connections")
+    for warning in template_warnings(args):
+        print(f"  warning: {warning}")
     sys.stdout.flush()
     if args.reload:
         uvicorn.run(

@@ -54,15 +54,75 @@ class FunctionRef:
         return cls(**fields)
 
 
+AuthorizerKind = Literal["TOKEN", "REQUEST", "JWT"]
+
+
+@dataclass(frozen=True)
+class HttpAuthorizer:
+    """A REST or HTTP API authorizer (``http_authorizers.py`` runs it).
+
+    ``kind``: ``TOKEN`` / ``REQUEST`` (a Lambda ``function``) or ``JWT`` (HTTP APIs; checked
+    against ``issuer`` and ``audience`` with the keys of ``--jwks``). ``identity_sources`` as the
+    API spells them: ``method.request.header.Authorization`` (REST),
+    ``$request.header.Authorization`` (HTTP). ``ttl``: seconds a result is cached, keyed by the
+    identity values (0: not cached). ``payload_version`` and ``simple_responses`` are an HTTP
+    API Lambda authorizer's; ``validation_expression`` a TOKEN authorizer's.
+    """
+
+    name: str
+    kind: AuthorizerKind
+    api_kind: Literal["REST", "HTTP"]
+    function: FunctionRef | None = None
+    identity_sources: tuple[str, ...] = ()
+    ttl: int = 0
+    payload_version: PayloadVersion = "1.0"
+    simple_responses: bool = False
+    validation_expression: str = ""
+    issuer: str = ""
+    audience: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cors:
+    """An API's CORS configuration. ``gateway_headers``: HTTP API (the gateway answers
+    preflights and sets the headers of every response); else REST as SAM configures it (an
+    ``OPTIONS`` mock integration on each path; responses are the function's)."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+    gateway_headers: bool = True
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """What a template says of one REST or HTTP API (by logical id): its stage, CORS and
+    binary media types (``image/png``, ``*/*``)."""
+
+    logical_id: str
+    kind: Literal["REST", "HTTP"]
+    stage_name: str = ""
+    cors: Cors | None = None
+    binary_media_types: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class HttpRoute:
     """An HTTP route: method (or ``ANY``), path template (``/items/{id}``, ``/{proxy+}``, or
-    ``$default`` for anything), and the function and payload version of its integration."""
+    ``$default`` for anything), and the function and payload version of its integration.
+    From a template also the ``api`` (logical id) it belongs to, its ``authorizer`` and the
+    ``scopes`` a JWT must carry one of."""
 
     method: str
     path: str
     function: FunctionRef
     payload_version: PayloadVersion = "1.0"
+    api: str = ""
+    authorizer: HttpAuthorizer | None = None
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +214,11 @@ class GatewayConfig:
     server: ServerOptions = field(default_factory=ServerOptions)
     # Every function of the template, routed or not (the Invoke API serves them all).
     functions: tuple[FunctionRef, ...] = ()
+    apis: tuple[ApiSettings, ...] = ()  # the template's REST and HTTP APIs
+    jwks: str = ""  # --jwks: the keys JWT authorizers check signatures with (a file or URL)
+
+    def api(self, logical_id: str) -> ApiSettings | None:
+        return next((a for a in self.apis if a.logical_id == logical_id), None)
 
     @property
     def rest_stage_name(self) -> str:
@@ -164,6 +229,11 @@ class GatewayConfig:
         if self.functions:
             return self.functions
         found = [route.function for route in self.http_routes]
+        found += [
+            r.authorizer.function
+            for r in self.http_routes
+            if r.authorizer is not None and r.authorizer.function is not None
+        ]
         if self.websocket is not None:
             found += self.websocket.routes.values()
             found += [f for f in (self.websocket.catch_all,) if f is not None]
@@ -183,11 +253,38 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
     def function(value: dict[str, Any]) -> FunctionRef:
         return FunctionRef.from_dict(value)
 
+    def http_authorizer(value: dict[str, Any] | None) -> HttpAuthorizer | None:
+        if value is None:
+            return None
+        fields = {
+            **value,
+            "function": function(value["function"]) if value["function"] else None,
+            "identity_sources": tuple(value["identity_sources"]),
+            "audience": tuple(value["audience"]),
+        }
+        return HttpAuthorizer(**fields)
+
+    def cors(value: dict[str, Any] | None) -> Cors | None:
+        if value is None:
+            return None
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in value.items()
+        }
+        return Cors(**fields)
+
     websocket = data.get("websocket")
     authorizer = (websocket or {}).get("authorizer")
     return GatewayConfig(
         http_routes=tuple(
-            HttpRoute(r["method"], r["path"], function(r["function"]), r["payload_version"])
+            HttpRoute(
+                r["method"],
+                r["path"],
+                function(r["function"]),
+                r["payload_version"],
+                api=r.get("api", ""),
+                authorizer=http_authorizer(r.get("authorizer")),
+                scopes=tuple(r.get("scopes") or ()),
+            )
             for r in data["http_routes"]
         ),
         websocket=WebSocketApi(
@@ -214,4 +311,15 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
             allowed_origins=tuple(data["server"]["allowed_origins"]),
         ),
         functions=tuple(function(f) for f in data.get("functions") or ()),
+        apis=tuple(
+            ApiSettings(
+                a["logical_id"],
+                a["kind"],
+                a["stage_name"],
+                cors(a["cors"]),
+                tuple(a["binary_media_types"]),
+            )
+            for a in data.get("apis") or ()
+        ),
+        jwks=data.get("jwks", ""),
     )

@@ -12,12 +12,14 @@ in ``AuthorizerId``; a route's route response (``RouteResponseSelectionExpressio
 ``AWS::ApiGatewayV2::Stage``; the REST API's ``StageName`` (``AWS::Serverless::Api``,
 ``AWS::ApiGateway::Stage``), ``Prod`` for SAM's implicit API. Values go through
 ``intrinsics.Resolver`` (parameters, conditions, ``Ref``/``Fn::Sub``/...); the DynamoDB
-tables are read for ``tables.py``.
+tables are read for ``tables.py``. The REST, HTTP and SAM WebSocket APIs (stages, CORS, binary
+media types, authorizers, OpenAPI definitions) are read by ``template_apis``; API Gateway
+resources the server does not serve are named in the warnings printed at start-up.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,97 +32,19 @@ from lambdakit.local.config import (
     GatewayConfig,
     HttpRoute,
     Limits,
-    PayloadVersion,
     WebSocketApi,
 )
 from lambdakit.local.intrinsics import Resolver
-
-_TAGS = ("Ref", "Condition")
-_FN_TAGS = (
-    "GetAtt",
-    "Sub",
-    "Join",
-    "Select",
-    "Split",
-    "If",
-    "Equals",
-    "Not",
-    "And",
-    "Or",
-    "FindInMap",
-    "GetAZs",
-    "ImportValue",
-    "Base64",
-    "Cidr",
-    "Transform",
-    "ToJsonString",
-    "Length",
-)
-
-
-def _loader() -> Any:
-    try:
-        import yaml
-    except ImportError:
-        raise ImportError(
-            "Reading templates needs PyYAML: pip install 'lambdakit[local]'"
-        ) from None
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct(name: str) -> Any:
-        def build(loader: Any, node: Any) -> Any:
-            if isinstance(node, yaml.ScalarNode):
-                value: Any = loader.construct_scalar(node)
-                if name == "Fn::GetAtt" and isinstance(value, str):
-                    value = value.split(".", 1)
-            elif isinstance(node, yaml.SequenceNode):
-                value = loader.construct_sequence(node, deep=True)
-            else:
-                value = loader.construct_mapping(node, deep=True)
-            return {name: value}
-
-        return build
-
-    for tag in _TAGS:
-        Loader.add_constructor(f"!{tag}", construct(tag))
-    for tag in _FN_TAGS:
-        Loader.add_constructor(f"!{tag}", construct(f"Fn::{tag}"))
-    return Loader
+from lambdakit.local.template_apis import read_apis, websocket_stage
+from lambdakit.local.template_yaml import load_yaml
+from lambdakit.local.template_yaml import refers_to as _refers_to
 
 
 def load_template(path: str | Path) -> dict[str, Any]:
-    import yaml
-
-    text = Path(path).read_text(encoding="utf-8")
-    document = yaml.load(text, Loader=_loader())  # noqa: S506 - SafeLoader subclass
+    document = load_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
         raise ValueError(f"{path} is not a CloudFormation template (no Resources)")
     return document
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string inside a template value (for finding the logical ids it refers to)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (_strings(k) + _strings(v))]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
-def _refers_to(value: Any, logical_ids: list[str]) -> str | None:
-    """The first of ``logical_ids`` that ``value`` mentions (Ref, GetAtt, ``Id.Arn`` or
-    ``${Id}`` / ``${Id.Arn}``): whole ids only, so ``Auth`` is not found in ``${AuthFn.Arn}``."""
-    texts = _strings(value)
-    for logical_id in logical_ids:
-        substitution = re.compile(r"\$\{" + re.escape(logical_id) + r"[.}]")
-        for text in texts:
-            if text == logical_id or text.startswith(f"{logical_id}.") or substitution.search(text):
-                return logical_id
-    return None
 
 
 @dataclass(frozen=True)
@@ -165,7 +89,6 @@ def read_template(
     }
     globals_ = (document.get("Globals") or {}).get("Function") or {}
     functions: dict[str, FunctionRef] = {}
-    http_routes: list[HttpRoute] = []
     warnings: list[str] = []
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::Serverless::Function":
@@ -173,17 +96,27 @@ def read_template(
         properties = _with_globals(globals_, resource.get("Properties") or {})
         function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
-        for event in (properties.get("Events") or {}).values():
-            route = _http_route(event, function)
-            if route is not None:
-                http_routes.append(route)
+    apis = read_apis(document, resources, functions, resolver, template_path.parent, warnings)
     websocket = _websocket(resources, functions)
-    rest_stage = stage or _rest_stage(resources, resolver, http_routes)
+    if websocket is not None and apis.websocket is not None:
+        warnings.append("only one WebSocket API is served: the AWS::ApiGatewayV2::Api one")
+    websocket = websocket or apis.websocket
+    _warn_unread(resources, warnings)
+    rest_stage = stage or _rest_stage(resources, resolver, list(apis.routes))
+    settings = apis.apis
+    if stage:  # --stage: every API answers at the stage asked for
+        settings = tuple(dataclasses.replace(api, stage_name=stage) for api in settings)
+    binary = tuple(dict.fromkeys(t for api in apis.apis for t in api.binary_media_types))
     config = GatewayConfig(
-        http_routes=tuple(http_routes),
+        http_routes=tuple(apis.routes),
         websocket=websocket,
-        stage=stage or _websocket_stage(resources, resolver) or DEFAULT_STAGE,
+        stage=stage
+        or _websocket_stage(resources, resolver)
+        or websocket_stage(resources, resolver)
+        or DEFAULT_STAGE,
         rest_stage=rest_stage,
+        binary_media_types=binary,
+        apis=settings,
         limits=limits or Limits(),
         functions=tuple(functions.values()),
     )
@@ -294,23 +227,6 @@ def _rest_stage(resources: dict[str, Any], resolver: Resolver, routes: list[Http
     return "Prod" if any(route.payload_version == "1.0" for route in routes) else ""
 
 
-def _http_route(event: Any, function: FunctionRef) -> HttpRoute | None:
-    if not isinstance(event, dict):
-        return None
-    kind = event.get("Type")
-    properties = event.get("Properties") or {}
-    if kind not in ("Api", "HttpApi"):
-        return None
-    version: PayloadVersion = "1.0" if kind == "Api" else "2.0"
-    if kind == "HttpApi" and str(properties.get("PayloadFormatVersion", "2.0")) == "1.0":
-        version = "1.0"
-    path = properties.get("Path", "$default" if kind == "HttpApi" else "/")
-    method = str(properties.get("Method", "ANY")).upper()
-    if method in ("*", "X-AMAZON-APIGATEWAY-ANY-METHOD"):
-        method = "ANY"
-    return HttpRoute(method, str(path), function, version)
-
-
 def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> WebSocketApi | None:
     apis = {
         logical_id: resource.get("Properties") or {}
@@ -399,3 +315,41 @@ def _connect_authorizer(
             sources = [s.strip() for s in sources.split(",")]
         return Authorizer(functions[function_id], tuple(str(s) for s in sources))
     return None
+
+
+_READ = frozenset(
+    {
+        "AWS::Serverless::Function",
+        "AWS::Serverless::Api",
+        "AWS::Serverless::HttpApi",
+        "AWS::Serverless::WebSocketApi",
+        "AWS::Serverless::LayerVersion",
+        "AWS::Serverless::SimpleTable",
+        "AWS::DynamoDB::Table",
+        "AWS::ApiGatewayV2::Api",
+        "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::Integration",
+        "AWS::ApiGatewayV2::Authorizer",
+        "AWS::ApiGatewayV2::Stage",
+        "AWS::ApiGatewayV2::Deployment",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Resource",
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::Authorizer",
+        "AWS::ApiGateway::Stage",
+        "AWS::ApiGateway::Deployment",
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::LayerVersion",
+        "AWS::IAM::Role",
+        "AWS::IAM::Policy",
+    }
+)
+
+
+def _warn_unread(resources: dict[str, Any], warnings: list[str]) -> None:
+    """Name the API Gateway and serverless resources the local gateway does not serve."""
+    for logical_id, resource in resources.items():
+        kind = str(resource.get("Type"))
+        if kind in _READ or not kind.startswith(("AWS::ApiGateway", "AWS::Serverless::")):
+            continue
+        warnings.append(f"{logical_id} ({kind}) is not served locally: ignored")

@@ -1,0 +1,242 @@
+"""The APIs of a SAM template served as API Gateway serves them, through a real local gateway
+and real clients (``fixtures/apis``): ``AWS::Serverless::Api`` / ``HttpApi`` with ``StageName``,
+``Cors``, ``BinaryMediaTypes`` and ``Auth``; OpenAPI ``DefinitionBody`` inline and included
+(``AWS::Include``); ``AWS::Serverless::WebSocketApi`` with its authorizer; and everything the
+local server cannot honour, listed once at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lambdakit.local.config import config_from_json, config_to_json
+from lambdakit.local.template import read_template
+from tests.local import apps, auth_apps
+from tests.local.conftest import ROOT, free_port
+from tests.local.test_http_authorizers import call
+
+TEMPLATE = Path(__file__).parent / "fixtures" / "apis" / "template.yaml"
+ORIGIN = "https://app.example.test"
+
+
+@pytest.fixture(autouse=True)
+def clean() -> None:
+    apps.received.clear()
+    auth_apps.calls.clear()
+
+
+@pytest.fixture
+def gateway(serve):
+    return serve(read_template(TEMPLATE).config)
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def test_api_settings_are_read():
+    config = read_template(TEMPLATE).config
+    rest = config.api("RestApi")
+    assert rest is not None
+    assert rest.stage_name == "v1"
+    assert rest.binary_media_types == ("image/png", "application/octet-stream")
+    http = config.api("HttpApi")
+    assert http is not None
+    assert http.stage_name == "$default"
+    assert http.cors is not None
+    assert http.cors.allow_origins == (ORIGIN,)
+    assert config.api("InlineRestApi").stage_name == "inline"  # type: ignore[union-attr]
+    assert config.stage == "live"  # the WebSocket API's stage
+
+
+def test_the_configuration_survives_the_reloaders_json():
+    config = read_template(TEMPLATE).config
+    assert config_from_json(json.loads(json.dumps(config_to_json(config)))) == config
+
+
+def test_what_cannot_be_honoured_is_listed():
+    warnings = read_template(TEMPLATE).warnings
+    expected = [
+        "RestApi: MethodSettings is not honoured locally: ignored",
+        "InlineRestApi GET /mocked: integration type 'mock' is not served locally",
+        "RestApi: authorizer PoolAuth (Cognito or IAM) is not run locally",
+        "Plan (AWS::ApiGateway::UsagePlan) is not served locally: ignored",
+    ]
+    for line in expected:
+        assert any(w.startswith(line) for w in warnings), line
+
+
+def test_start_up_lists_each_warning_once(tmp_path):
+    port = free_port()
+    command = [
+        sys.executable, "-m", "lambdakit", "serve", "--template", str(TEMPLATE), "--in-process",
+        "--no-reload", "--no-tls", "--port", str(port),
+    ]  # fmt: skip
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "Uvicorn running" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+    text = log.read_text()
+    assert text.count("warning: Plan (AWS::ApiGateway::UsagePlan) is not served locally") == 1
+    assert text.count("warning: RestApi: MethodSettings is not honoured locally") == 1
+
+
+# -- OpenAPI --------------------------------------------------------------------------------------
+
+
+def test_included_openapi_routes_are_served(gateway):
+    status, _, body = call(f"{gateway.http}/included/7")
+    assert status == 200
+    assert body["version"] == "2.0"  # payloadFormatVersion: "2.0"
+    assert body["pathParameters"] == {"id": "7"}
+
+
+def test_openapi_security_runs_its_authorizer(gateway):
+    assert call(f"{gateway.http}/included-secured", "POST")[0] == 401
+    status, _, body = call(f"{gateway.http}/included-secured", "POST", Authorization="allow")
+    assert status == 200
+    assert body["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
+
+
+def test_inline_openapi_routes_are_served_and_mock_integrations_are_not(gateway):
+    status, _, body = call(f"{gateway.http}/inline/3")
+    assert status == 200
+    assert body["resource"] == "/inline/{id}"
+    assert call(f"{gateway.http}/mocked")[0] in (403, 404)
+
+
+# -- CORS ---------------------------------------------------------------------------------------
+
+
+def test_http_api_preflight_is_answered_by_the_gateway(gateway):
+    status, headers, body = call(
+        f"{gateway.http}/http/simple",  # an authorizer on GET does not guard the preflight
+        "OPTIONS",
+        Origin=ORIGIN,
+        **{"Access-Control-Request-Method": "GET"},
+    )
+    assert (status, body) == (204, None)
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert headers["access-control-allow-methods"] == "GET,POST"
+    assert headers["access-control-allow-headers"] == "authorization"
+    assert headers["access-control-max-age"] == "300"
+    assert auth_apps.calls == []
+    assert apps.received == []
+
+
+def test_http_api_preflight_from_another_origin_gets_no_cors_headers(gateway):
+    status, headers, _ = call(
+        f"{gateway.http}/http/open",
+        "OPTIONS",
+        Origin="https://evil.example.test",
+        **{"Access-Control-Request-Method": "GET"},
+    )
+    assert status == 204
+    assert "access-control-allow-origin" not in headers
+
+
+def test_http_api_responses_carry_the_configured_headers(gateway):
+    status, headers, _ = call(f"{gateway.http}/http/open", Origin=ORIGIN)
+    assert status == 200
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert headers["access-control-expose-headers"] == "x-request-id"
+    assert "access-control-allow-origin" not in call(f"{gateway.http}/http/open")[1]
+
+
+def test_included_openapi_cors_allows_any_origin(gateway):
+    _, headers, _ = call(f"{gateway.http}/included/1", Origin="https://elsewhere.test")
+    assert headers["access-control-allow-origin"] == "*"
+
+
+def test_rest_api_preflight_is_sams_options_method(gateway):
+    status, headers, _ = call(f"{gateway.http}/rest/token/1", "OPTIONS")
+    assert status == 200
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert headers["access-control-allow-headers"] == "Content-Type,Authorization"
+    assert headers["access-control-max-age"] == "600"
+    methods = headers["access-control-allow-methods"].split(",")
+    assert "OPTIONS" in methods
+    assert "GET" in methods
+    assert auth_apps.calls == []  # AddDefaultAuthorizerToCorsPreflight: false
+
+
+def test_rest_api_responses_are_the_functions_own(gateway):
+    _, headers, _ = call(f"{gateway.http}/rest/open", Origin=ORIGIN)
+    assert "access-control-allow-origin" not in headers  # a proxy integration sets its own
+
+
+# -- WebSocketApi -------------------------------------------------------------------------------
+
+
+def test_sam_websocket_api_routes_and_authorizer(serve):
+    websockets = pytest.importorskip("websockets")
+    from websockets.asyncio.client import connect
+
+    config = read_template(TEMPLATE).config
+    assert config.websocket is not None
+    # Without a route response AWS sends nothing back: answer two-way (--route-responses all).
+    two_way = dataclasses.replace(config.websocket, all_route_responses=True)
+    gateway = serve(dataclasses.replace(config, websocket=two_way))
+
+    async def scenario() -> tuple[int, str]:
+        try:
+            async with connect(gateway.ws):
+                pass
+            refused = 101
+        except websockets.exceptions.InvalidStatus as error:
+            refused = error.response.status_code
+        async with connect(gateway.ws, additional_headers={"Authorization": "allow"}) as socket:
+            await socket.send(json.dumps({"action": "echo", "text": "hi"}))
+            answer = await asyncio.wait_for(socket.recv(), 5)
+        return refused, str(answer)
+
+    refused, answer = asyncio.run(scenario())
+    assert refused == 401  # identity source missing
+    assert gateway.ws.endswith("/live")
+    assert "hi" in answer
+
+
+# -- plain CloudFormation APIs ------------------------------------------------------------------
+
+RAW = Path(__file__).parent / "fixtures" / "apis" / "raw.yaml"
+
+
+def test_cloudformation_rest_and_http_apis_are_read():
+    local = read_template(RAW)
+    routes = {(r.method, r.path): r for r in local.config.http_routes}
+    item = routes[("GET", "/items/{id}")]
+    assert item.authorizer is not None
+    assert item.authorizer.kind == "TOKEN"
+    assert item.authorizer.ttl == 0
+    assert routes[("GET", "/v2/items")].authorizer.simple_responses  # type: ignore[union-attr]
+    rest = local.config.api("Rest")
+    assert rest is not None
+    assert rest.stage_name == "dev"
+    assert rest.binary_media_types == ("image/gif",)
+    assert not any("is not served locally" in w for w in local.warnings)
+
+
+def test_cloudformation_apis_run_their_authorizers(serve):
+    gateway = serve(read_template(RAW).config)
+    assert call(f"{gateway.http}/items/1")[0] == 401
+    status, _, body = call(f"{gateway.http}/items/1", Authorization="allow")
+    assert status == 200
+    assert body["requestContext"]["authorizer"]["principalId"] == "user-ada"
+    assert call(f"{gateway.http}/items/1", Authorization="deny")[0] == 403
+    assert call(f"{gateway.http}/v2/items", Authorization="nope")[0] == 403
+    status, _, body = call(f"{gateway.http}/v2/items", Authorization="allow")
+    assert status == 200
+    assert body["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
