@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     StrConverter = Callable[[str], Any]
 
 _MISSING: Any = object()
+_TWICE: Any = object()  # a query parameter of one value, given more than once
 
 
 class RequestValidationError(ValidationError):
@@ -93,6 +94,9 @@ class Binding:
         errors: list[dict[str, str]] = []
         for param in self.params:
             raw = _read(param, view, path)
+            if raw is _TWICE:
+                errors.append({"field": param.field, "message": "expected one value"})
+                continue
             if raw is None:
                 if param.required:
                     errors.append({"field": param.field, "message": "field required"})
@@ -133,7 +137,7 @@ def _read(param: Param, view: LambdaEvent, path: dict[str, str]) -> Any:
     if location == "query":
         if param.repeated:
             return view.multi_value_query_string_parameters.get(param.key) or None
-        return view.query_string_parameters.get(param.key)
+        return _one_query_value(view, param.key)
     if location == "header":
         if param.repeated:
             return view.headers.get_all(param.key) or None
@@ -143,6 +147,19 @@ def _read(param: Param, view: LambdaEvent, path: dict[str, str]) -> Any:
         if cookie.startswith(prefix):
             return cookie[len(prefix) :]
     return None
+
+
+def _one_query_value(view: LambdaEvent, key: str) -> Any:
+    """The value of ``key``; ``_TWICE`` when the query gives it more than once, which a REST
+    API would answer with the last value and an HTTP API with the values joined by commas."""
+    value = view.query_string_parameters.get(key)
+    if value is None:
+        return None
+    if "," in value or isinstance(view.raw_event.get("multiValueQueryStringParameters"), dict):
+        values = view.multi_value_query_string_parameters.get(key)
+        if values is not None and len(values) > 1:
+            return _TWICE
+    return value
 
 
 # -- compiling ------------------------------------------------------------------------------
@@ -325,9 +342,9 @@ def string_converter(hint: Any, typing: Any) -> StrConverter:
 
 
 def _int(text: str) -> int:
-    digits = text.strip()
-    if digits[:1] in ("+", "-"):
-        digits = digits[1:]
+    # Digits only (ASCII, an optional sign): int() would also take spaces (even U+00A0), "_"
+    # and other scripts' digits, which no client means as an integer.
+    digits = text[1:] if text[:1] in ("+", "-") else text
     if not (digits.isascii() and digits.isdigit()):
         raise ValueError("expected integer")
     try:
@@ -337,6 +354,8 @@ def _int(text: str) -> int:
 
 
 def _float(text: str) -> float:
+    if not text.isascii() or text != text.strip() or "_" in text:  # float() takes those too
+        raise ValueError("expected number")
     try:
         value = float(text)
     except ValueError:
