@@ -16,10 +16,9 @@ where it was: ``path.user_id``, ``query.limit``, ``header.x-api-key``, ``body.ag
 
 from __future__ import annotations
 
-import sys
-
 from lambdakit.errors import ValidationError
 from lambdakit.events import LambdaEvent
+from lambdakit.router._convert import string_converter
 from lambdakit.router._markers import Marker
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    StrConverter = Callable[[str], Any]
 
 _MISSING: Any = object()
 _TWICE: Any = object()  # a query parameter of one value, given more than once
@@ -309,127 +307,3 @@ def _sequence_item(hint: Any, typing: Any) -> Any:
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
         return args[0] if args else str
     return _MISSING
-
-
-def string_converter(hint: Any, typing: Any) -> StrConverter:
-    """A function from the text of a path, query, header or cookie value to ``hint``; it
-    raises ``ValueError`` with a message fit for the client."""
-    if hint is str or hint is typing.Any or hint is object:
-        return str
-    if hint is int:
-        return _int
-    if hint is float:
-        return _float
-    if hint is bool:
-        return _bool
-    origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        return _literal(typing.get_args(hint))
-    if isinstance(hint, type):
-        enum = sys.modules.get("enum")
-        if enum is not None and issubclass(hint, enum.Enum):
-            return _enum(hint)
-        uuid = sys.modules.get("uuid")
-        if uuid is not None and hint is uuid.UUID:
-            return _uuid(hint)
-        datetime = sys.modules.get("datetime")
-        if datetime is not None and hint in (datetime.datetime, datetime.date):
-            return _iso(hint)
-        decimal = sys.modules.get("decimal")
-        if decimal is not None and hint is decimal.Decimal:
-            return _decimal(hint)
-    raise TypeError(f"lambdakit cannot read {hint!r} from a path, query, header or cookie value")
-
-
-def _int(text: str) -> int:
-    # Digits only (ASCII, an optional sign): int() would also take spaces (even U+00A0), "_"
-    # and other scripts' digits, which no client means as an integer.
-    digits = text[1:] if text[:1] in ("+", "-") else text
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError("expected integer")
-    try:
-        return int(text)
-    except ValueError:  # more digits than Python converts
-        raise ValueError("expected integer") from None
-
-
-def _float(text: str) -> float:
-    if not text.isascii() or text != text.strip() or "_" in text:  # float() takes those too
-        raise ValueError("expected number")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("expected number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("expected a finite number")
-    return value
-
-
-_BOOLS = {"true": True, "1": True, "yes": True, "on": True}
-_BOOLS.update({"false": False, "0": False, "no": False, "off": False})
-
-
-def _bool(text: str) -> bool:
-    value = _BOOLS.get(text.lower())
-    if value is None:
-        raise ValueError("expected boolean (true or false)")
-    return value
-
-
-def _literal(allowed: tuple[Any, ...]) -> StrConverter:
-    choices = {str(a): a for a in allowed}
-    message = "expected one of " + ", ".join(repr(a) for a in allowed)
-
-    def convert(text: str) -> Any:
-        if text not in choices:
-            raise ValueError(message)
-        return choices[text]
-
-    return convert
-
-
-def _enum(cls: Any) -> StrConverter:
-    choices = {str(m.value): m for m in cls}
-    message = "expected one of " + ", ".join(repr(v) for v in choices)
-
-    def convert(text: str) -> Any:
-        if text not in choices:
-            raise ValueError(message)
-        return choices[text]
-
-    return convert
-
-
-def _uuid(cls: Any) -> StrConverter:
-    def convert(text: str) -> Any:
-        try:
-            return cls(text)
-        except ValueError:
-            raise ValueError("expected a UUID") from None
-
-    return convert
-
-
-def _iso(cls: Any) -> StrConverter:
-    name = cls.__name__
-
-    def convert(text: str) -> Any:
-        try:
-            return cls.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"expected an ISO-8601 {name}") from None
-
-    return convert
-
-
-def _decimal(cls: Any) -> StrConverter:
-    def convert(text: str) -> Any:
-        try:
-            value = cls(text)
-        except ArithmeticError:
-            raise ValueError("expected a decimal number") from None
-        if not value.is_finite():
-            raise ValueError("expected a finite number")
-        return value
-
-    return convert
