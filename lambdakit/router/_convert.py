@@ -14,10 +14,11 @@ if TYPE_CHECKING:
     StrConverter = Callable[[str], Any]
 
 
-def string_converter(hint: Any, typing: Any) -> StrConverter:
+def string_converter(hint: Any) -> StrConverter:
     """A function from the text of a path, query, header or cookie value to ``hint``; it
-    raises ``ValueError`` with a message fit for the client."""
-    if hint is str or hint is typing.Any or hint is object:
+    raises ``ValueError`` with a message fit for the client. ``typing`` is asked only about a
+    hint that is not one of the classes it knows (``Any``, ``Literal[...]``)."""
+    if hint is str or hint is object:
         return str
     if hint is int:
         return _int
@@ -25,9 +26,12 @@ def string_converter(hint: Any, typing: Any) -> StrConverter:
         return _float
     if hint is bool:
         return _bool
-    origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        return _literal(typing.get_args(hint))
+    typing = sys.modules.get("typing")
+    if typing is not None:  # not loaded: the hint cannot be typing's
+        if hint is typing.Any:
+            return str
+        if typing.get_origin(hint) is typing.Literal:
+            return _literal(typing.get_args(hint))
     if isinstance(hint, type):
         enum = sys.modules.get("enum")
         if enum is not None and issubclass(hint, enum.Enum):

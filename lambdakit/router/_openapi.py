@@ -21,7 +21,7 @@ from typing import Any
 
 from lambdakit import _json
 from lambdakit.responses import LambdaResponse, _is_json_content_type
-from lambdakit.router._params import Binding, Param
+from lambdakit.router._params import Binding, Param, return_hint
 
 if typing.TYPE_CHECKING:
     from lambdakit.router._resolver import HttpResolver
@@ -254,7 +254,7 @@ def _operation(
         }
     error = {"$ref": REF + "ErrorEnvelope"}
     content_type = route.options.get("content_type", app._options["content_type"])
-    returns = binding.returns
+    returns = return_hint(route.func)
     if isinstance(returns, type) and issubclass(returns, LambdaResponse):
         ok: dict[str, Any] = {"description": "The route's own response"}
     elif _is_json_content_type(content_type):

@@ -73,14 +73,13 @@ class Param:
 class Binding:
     """How to call one route function: its parameters, compiled from its signature once."""
 
-    __slots__ = ("body", "context_names", "event_names", "params", "returns")
+    __slots__ = ("body", "context_names", "event_names", "params")
 
     def __init__(self) -> None:
         self.params: list[Param] = []
         self.body: Param | None = None
         self.event_names: list[str] = []
         self.context_names: list[str] = []
-        self.returns: Any = _MISSING
 
     def bind(self, view: LambdaEvent, path: dict[str, str], context: Any) -> dict[str, Any]:
         """The keyword arguments of the call; ``RequestValidationError`` for bad values."""
@@ -164,20 +163,27 @@ def _one_query_value(view: LambdaEvent, key: str) -> Any:
 
 
 def compile_binding(func: Callable[..., Any], path_names: tuple[str, ...]) -> Binding:
-    """The binding of ``func``; ``TypeError`` for a parameter that cannot be bound."""
-    import typing  # compile time only
+    """The binding of ``func``; ``TypeError`` for a parameter that cannot be bound.
 
-    try:
-        hints = typing.get_type_hints(func, include_extras=True)
-    except Exception as error:
-        raise TypeError(f"cannot read the type hints of {_name(func)}: {error}") from error
+    When every parameter is annotated with a plain class (``int``, ``Order``, ``LambdaEvent``),
+    written or as a string, ``typing`` is neither imported nor asked: a cold start pays for it
+    only for the hints that need it (``list[int]``, ``Annotated[...]``, ``T | None``)."""
+    hints = _plain_hints(func)
+    typing: Any = None
+    if hints is None:
+        import typing
+
+        try:
+            hints = typing.get_type_hints(func, include_extras=True)
+        except Exception as error:
+            raise TypeError(f"cannot read the type hints of {_name(func)}: {error}") from error
+    hints.pop("return", None)  # the OpenAPI document's, read there (return_hint)
     binding = Binding()
-    binding.returns = hints.pop("return", _MISSING)
     for name, kind, default in signature(func):
         if kind in ("*", "**"):
             continue
         hint = hints.get(name, str)
-        marker, hint = _split_annotated(hint, typing)
+        marker, hint = _split_annotated(hint, typing) if typing else (None, hint)
         if marker is None and _is_event(hint):
             binding.event_names.append(name)
             continue
@@ -202,21 +208,69 @@ def compile_binding(func: Callable[..., Any], path_names: tuple[str, ...]) -> Bi
             param.convert = converter_for(hint)
             binding.body = param
             continue
-        inner = _optional_inner(hint, typing)
-        item = _sequence_item(inner, typing)
+        inner = _optional_inner(hint, typing) if typing else hint
+        item = _sequence_item(inner, typing) if typing else _MISSING
         if item is not _MISSING:
             if location == "path":
                 raise TypeError(f"path parameter {name!r} of {_name(func)} cannot be a list")
             param.repeated, inner = True, item
         if default is _MISSING and inner is not hint:  # Optional[T] without a default
             param.default = None
-        param.convert = string_converter(inner, typing)
+        param.convert = string_converter(inner)
         binding.params.append(param)
     bound = {p.name for p in binding.params if p.location == "path"}
     missing = [n for n in path_names if n not in bound]
     if missing:
         raise TypeError(f"{_name(func)} has no parameter for the path parameter {missing[0]!r}")
     return binding
+
+
+_SEQUENCES = (list, tuple, set, frozenset)  # plain classes, but a repeated parameter each
+
+
+def _plain_hints(func: Callable[..., Any]) -> dict[str, Any] | None:
+    """The parameter hints of ``func`` when each is a plain class, read from
+    ``__annotations__`` (a string, as ``from __future__ import annotations`` leaves it, looked
+    up by name in the function's module or the builtins); ``None`` when one needs ``typing``."""
+    annotations = getattr(func, "__annotations__", None)
+    if not isinstance(annotations, dict) or hasattr(func, "__self__"):
+        return None
+    namespace = getattr(func, "__globals__", {})
+    builtins = namespace.get("__builtins__", {})
+    if not isinstance(builtins, dict):  # the module, outside __main__'s own namespace
+        builtins = vars(builtins)
+    hints: dict[str, Any] = {}
+    for name, annotation in annotations.items():
+        if name == "return":
+            continue
+        hint = annotation
+        if isinstance(annotation, str):
+            if not annotation.isidentifier():
+                return None
+            hint = namespace.get(annotation, builtins.get(annotation, _MISSING))
+        if type(hint) is not type and not (isinstance(hint, type) and _is_class(hint)):
+            return None
+        if hint in _SEQUENCES:
+            return None
+        hints[name] = hint
+    return hints
+
+
+def _is_class(hint: type) -> bool:
+    # A class with a metaclass of its own (an Enum, a TypedDict, a pydantic model), and not a
+    # generic alias such as list[int], which also passes isinstance(hint, type) on some versions.
+    return getattr(hint, "__origin__", None) is None and "[" not in repr(hint)
+
+
+def return_hint(func: Callable[..., Any]) -> Any:
+    """What ``func`` is annotated to return, for the OpenAPI document; ``_MISSING`` when it
+    says nothing (or its hints cannot be read)."""
+    import typing
+
+    try:
+        return typing.get_type_hints(func, include_extras=True).get("return", _MISSING)
+    except Exception:
+        return _MISSING
 
 
 def signature(func: Callable[..., Any]) -> list[tuple[str, str, Any]]:

@@ -9,6 +9,12 @@ import pytest
 
 from lambdakit.local.config import FunctionRef, GatewayConfig, HttpRoute
 from tests.local.test_http import request as http_request
+from tests.router import served_app
+
+
+@pytest.fixture(autouse=True)
+def one_item() -> None:
+    served_app.reset()
 
 
 @pytest.fixture(params=["1.0", "2.0"], ids=["rest-1.0", "http-api-2.0"])

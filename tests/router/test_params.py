@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Literal, TypedDict
@@ -257,3 +259,26 @@ def test_two_bodies_fail_at_compile():
 
     with pytest.raises(TypeError, match="two body parameters"):
         bad.compile()
+
+
+def test_plain_hints_are_bound_without_typing():
+    # A cold start imports typing only for hints that need it: int, an Enum, LambdaEvent do not.
+    code = "\n".join(
+        [
+            "from __future__ import annotations",
+            "import enum, json, sys",
+            "from lambdakit import HttpResolver, LambdaEvent",
+            "class Color(enum.Enum):",
+            "    RED = 'red'",
+            "app = HttpResolver()",
+            "@app.get('/things/{item_id}/{color}')",
+            "def get(item_id: int, color: Color, request: LambdaEvent, limit: int = 10) -> dict:",
+            "    return [item_id, color.value, limit, request.http_method]",
+            "event = {'httpMethod': 'GET', 'path': '/things/42/red',",
+            "         'queryStringParameters': {'limit': '5'}, 'requestContext': {}}",
+            "result = app(event, None)",
+            "print(json.loads(result['body'])['data'], 'typing' in sys.modules)",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "[42, 'red', 5, 'GET'] False"

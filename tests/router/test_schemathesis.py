@@ -19,6 +19,7 @@ from schemathesis.engine import Status, events  # noqa: E402
 
 from lambdakit.local.config import FunctionRef, GatewayConfig, HttpRoute  # noqa: E402
 from tests.local.server import running_gateway  # noqa: E402
+from tests.router import served_app  # noqa: E402
 
 MAX_EXAMPLES = 25
 
@@ -27,6 +28,7 @@ MAX_EXAMPLES = 25
 def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     function = FunctionRef("tests.router.served_app:app", 10)
     config = GatewayConfig(http_routes=(HttpRoute("ANY", "$default", function, request.param),))
+    served_app.reset()
     with running_gateway(config) as gateway:
         yield gateway.http
 
