@@ -63,6 +63,6 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+    # __import__, not importlib.import_module: importing importlib (and warnings) costs cold
+    # start, and the built-in does the same for an absolute name.
+    return getattr(__import__(module, fromlist=(name,)), name)

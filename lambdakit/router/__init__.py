@@ -7,12 +7,8 @@ compiled on a route's first request and the OpenAPI document on its first use.
 from __future__ import annotations
 
 from lambdakit.router._markers import Body, Cookie, Header, Query
-from lambdakit.router._resolver import (
-    HttpResolver,
-    MethodNotAllowedError,
-    RouteNotFoundError,
-    Router,
-)
+from lambdakit.router._resolver import HttpResolver, MethodNotAllowedError, RouteNotFoundError
+from lambdakit.router._router import Router
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:

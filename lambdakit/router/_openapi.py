@@ -21,7 +21,7 @@ from typing import Any
 
 from lambdakit import _json
 from lambdakit.responses import LambdaResponse, _is_json_content_type
-from lambdakit.router._params import Binding, Param
+from lambdakit.router._params import Binding, Param, return_hint
 
 if typing.TYPE_CHECKING:
     from lambdakit.router._resolver import HttpResolver
@@ -41,10 +41,12 @@ _SCALARS: dict[Any, dict[str, Any]] = {
     datetime.time: {"type": "string", "format": "time"},
     decimal.Decimal: {"type": "number"},
 }
+# An error's code is never the success code: a 200 that may carry either (``anyOf``) is then
+# described exactly, and a success whose ``data`` is not of the declared type fails to match.
 _ERROR = {
     "type": "object",
     "properties": {
-        "rslt_cd": {"type": "string", "examples": ["S99999"]},
+        "rslt_cd": {"type": "string", "not": {"const": "S00000"}, "examples": ["S99999"]},
         "rslt_msg": {"type": "string"},
         "duration": {"type": "number"},
         "details": {},
@@ -252,7 +254,7 @@ def _operation(
         }
     error = {"$ref": REF + "ErrorEnvelope"}
     content_type = route.options.get("content_type", app._options["content_type"])
-    returns = binding.returns
+    returns = return_hint(route.func)
     if isinstance(returns, type) and issubclass(returns, LambdaResponse):
         ok: dict[str, Any] = {"description": "The route's own response"}
     elif _is_json_content_type(content_type):
@@ -292,8 +294,9 @@ def _error_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parameter(param: Param, schemas: Schemas) -> dict[str, Any]:
-    hint = param.hint
-    schema = schemas.of(hint)
+    # A path, query, header or cookie value is text, or absent: never null. ``T | None`` says
+    # the parameter is optional ("required": false), and its schema is ``T``'s.
+    schema = schemas.of(_without_none(param.hint))
     if param.repeated and schema.get("type") != "array":
         schema = {"type": "array", "items": schema}
     result: dict[str, Any] = {
@@ -305,6 +308,16 @@ def _parameter(param: Param, schemas: Schemas) -> dict[str, Any]:
     if param.marker is not None and param.marker.description:
         result["description"] = param.marker.description
     return result
+
+
+def _without_none(hint: Any) -> Any:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = tuple(a for a in typing.get_args(hint) if a is not type(None))
+        if len(args) == 1:
+            return args[0]
+        if len(args) < len(typing.get_args(hint)):
+            return typing.Union[args]  # noqa: UP007 - built from a tuple
+    return hint
 
 
 # -- serving the document --------------------------------------------------------------------

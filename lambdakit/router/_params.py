@@ -16,10 +16,9 @@ where it was: ``path.user_id``, ``query.limit``, ``header.x-api-key``, ``body.ag
 
 from __future__ import annotations
 
-import sys
-
 from lambdakit.errors import ValidationError
 from lambdakit.events import LambdaEvent
+from lambdakit.router._convert import string_converter
 from lambdakit.router._markers import Marker
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
@@ -27,9 +26,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    StrConverter = Callable[[str], Any]
 
 _MISSING: Any = object()
+_TWICE: Any = object()  # a query parameter of one value, given more than once
 
 
 class RequestValidationError(ValidationError):
@@ -74,14 +73,13 @@ class Param:
 class Binding:
     """How to call one route function: its parameters, compiled from its signature once."""
 
-    __slots__ = ("body", "context_names", "event_names", "params", "returns")
+    __slots__ = ("body", "context_names", "event_names", "params")
 
     def __init__(self) -> None:
         self.params: list[Param] = []
         self.body: Param | None = None
         self.event_names: list[str] = []
         self.context_names: list[str] = []
-        self.returns: Any = _MISSING
 
     def bind(self, view: LambdaEvent, path: dict[str, str], context: Any) -> dict[str, Any]:
         """The keyword arguments of the call; ``RequestValidationError`` for bad values."""
@@ -93,6 +91,9 @@ class Binding:
         errors: list[dict[str, str]] = []
         for param in self.params:
             raw = _read(param, view, path)
+            if raw is _TWICE:
+                errors.append({"field": param.field, "message": "expected one value"})
+                continue
             if raw is None:
                 if param.required:
                     errors.append({"field": param.field, "message": "field required"})
@@ -133,7 +134,7 @@ def _read(param: Param, view: LambdaEvent, path: dict[str, str]) -> Any:
     if location == "query":
         if param.repeated:
             return view.multi_value_query_string_parameters.get(param.key) or None
-        return view.query_string_parameters.get(param.key)
+        return _one_query_value(view, param.key)
     if location == "header":
         if param.repeated:
             return view.headers.get_all(param.key) or None
@@ -145,24 +146,44 @@ def _read(param: Param, view: LambdaEvent, path: dict[str, str]) -> Any:
     return None
 
 
+def _one_query_value(view: LambdaEvent, key: str) -> Any:
+    """The value of ``key``; ``_TWICE`` when the query gives it more than once, which a REST
+    API would answer with the last value and an HTTP API with the values joined by commas."""
+    value = view.query_string_parameters.get(key)
+    if value is None:
+        return None
+    if "," in value or isinstance(view.raw_event.get("multiValueQueryStringParameters"), dict):
+        values = view.multi_value_query_string_parameters.get(key)
+        if values is not None and len(values) > 1:
+            return _TWICE
+    return value
+
+
 # -- compiling ------------------------------------------------------------------------------
 
 
 def compile_binding(func: Callable[..., Any], path_names: tuple[str, ...]) -> Binding:
-    """The binding of ``func``; ``TypeError`` for a parameter that cannot be bound."""
-    import typing  # compile time only
+    """The binding of ``func``; ``TypeError`` for a parameter that cannot be bound.
 
-    try:
-        hints = typing.get_type_hints(func, include_extras=True)
-    except Exception as error:
-        raise TypeError(f"cannot read the type hints of {_name(func)}: {error}") from error
+    When every parameter is annotated with a plain class (``int``, ``Order``, ``LambdaEvent``),
+    written or as a string, ``typing`` is neither imported nor asked: a cold start pays for it
+    only for the hints that need it (``list[int]``, ``Annotated[...]``, ``T | None``)."""
+    hints = _plain_hints(func)
+    typing: Any = None
+    if hints is None:
+        import typing
+
+        try:
+            hints = typing.get_type_hints(func, include_extras=True)
+        except Exception as error:
+            raise TypeError(f"cannot read the type hints of {_name(func)}: {error}") from error
+    hints.pop("return", None)  # the OpenAPI document's, read there (return_hint)
     binding = Binding()
-    binding.returns = hints.pop("return", _MISSING)
     for name, kind, default in signature(func):
         if kind in ("*", "**"):
             continue
         hint = hints.get(name, str)
-        marker, hint = _split_annotated(hint, typing)
+        marker, hint = _split_annotated(hint, typing) if typing else (None, hint)
         if marker is None and _is_event(hint):
             binding.event_names.append(name)
             continue
@@ -187,21 +208,69 @@ def compile_binding(func: Callable[..., Any], path_names: tuple[str, ...]) -> Bi
             param.convert = converter_for(hint)
             binding.body = param
             continue
-        inner = _optional_inner(hint, typing)
-        item = _sequence_item(inner, typing)
+        inner = _optional_inner(hint, typing) if typing else hint
+        item = _sequence_item(inner, typing) if typing else _MISSING
         if item is not _MISSING:
             if location == "path":
                 raise TypeError(f"path parameter {name!r} of {_name(func)} cannot be a list")
             param.repeated, inner = True, item
         if default is _MISSING and inner is not hint:  # Optional[T] without a default
             param.default = None
-        param.convert = string_converter(inner, typing)
+        param.convert = string_converter(inner)
         binding.params.append(param)
     bound = {p.name for p in binding.params if p.location == "path"}
     missing = [n for n in path_names if n not in bound]
     if missing:
         raise TypeError(f"{_name(func)} has no parameter for the path parameter {missing[0]!r}")
     return binding
+
+
+_SEQUENCES = (list, tuple, set, frozenset)  # plain classes, but a repeated parameter each
+
+
+def _plain_hints(func: Callable[..., Any]) -> dict[str, Any] | None:
+    """The parameter hints of ``func`` when each is a plain class, read from
+    ``__annotations__`` (a string, as ``from __future__ import annotations`` leaves it, looked
+    up by name in the function's module or the builtins); ``None`` when one needs ``typing``."""
+    annotations = getattr(func, "__annotations__", None)
+    if not isinstance(annotations, dict) or hasattr(func, "__self__"):
+        return None
+    namespace = getattr(func, "__globals__", {})
+    builtins = namespace.get("__builtins__", {})
+    if not isinstance(builtins, dict):  # the module, outside __main__'s own namespace
+        builtins = vars(builtins)
+    hints: dict[str, Any] = {}
+    for name, annotation in annotations.items():
+        if name == "return":
+            continue
+        hint = annotation
+        if isinstance(annotation, str):
+            if not annotation.isidentifier():
+                return None
+            hint = namespace.get(annotation, builtins.get(annotation, _MISSING))
+        if type(hint) is not type and not (isinstance(hint, type) and _is_class(hint)):
+            return None
+        if hint in _SEQUENCES:
+            return None
+        hints[name] = hint
+    return hints
+
+
+def _is_class(hint: type) -> bool:
+    # A class with a metaclass of its own (an Enum, a TypedDict, a pydantic model), and not a
+    # generic alias such as list[int], which also passes isinstance(hint, type) on some versions.
+    return getattr(hint, "__origin__", None) is None and "[" not in repr(hint)
+
+
+def return_hint(func: Callable[..., Any]) -> Any:
+    """What ``func`` is annotated to return, for the OpenAPI document; ``_MISSING`` when it
+    says nothing (or its hints cannot be read)."""
+    import typing
+
+    try:
+        return typing.get_type_hints(func, include_extras=True).get("return", _MISSING)
+    except Exception:
+        return _MISSING
 
 
 def signature(func: Callable[..., Any]) -> list[tuple[str, str, Any]]:
@@ -292,125 +361,3 @@ def _sequence_item(hint: Any, typing: Any) -> Any:
         args = [a for a in typing.get_args(hint) if a is not Ellipsis]
         return args[0] if args else str
     return _MISSING
-
-
-def string_converter(hint: Any, typing: Any) -> StrConverter:
-    """A function from the text of a path, query, header or cookie value to ``hint``; it
-    raises ``ValueError`` with a message fit for the client."""
-    if hint is str or hint is typing.Any or hint is object:
-        return str
-    if hint is int:
-        return _int
-    if hint is float:
-        return _float
-    if hint is bool:
-        return _bool
-    origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        return _literal(typing.get_args(hint))
-    if isinstance(hint, type):
-        enum = sys.modules.get("enum")
-        if enum is not None and issubclass(hint, enum.Enum):
-            return _enum(hint)
-        uuid = sys.modules.get("uuid")
-        if uuid is not None and hint is uuid.UUID:
-            return _uuid(hint)
-        datetime = sys.modules.get("datetime")
-        if datetime is not None and hint in (datetime.datetime, datetime.date):
-            return _iso(hint)
-        decimal = sys.modules.get("decimal")
-        if decimal is not None and hint is decimal.Decimal:
-            return _decimal(hint)
-    raise TypeError(f"lambdakit cannot read {hint!r} from a path, query, header or cookie value")
-
-
-def _int(text: str) -> int:
-    digits = text.strip()
-    if digits[:1] in ("+", "-"):
-        digits = digits[1:]
-    if not (digits.isascii() and digits.isdigit()):
-        raise ValueError("expected integer")
-    try:
-        return int(text)
-    except ValueError:  # more digits than Python converts
-        raise ValueError("expected integer") from None
-
-
-def _float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("expected number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError("expected a finite number")
-    return value
-
-
-_BOOLS = {"true": True, "1": True, "yes": True, "on": True}
-_BOOLS.update({"false": False, "0": False, "no": False, "off": False})
-
-
-def _bool(text: str) -> bool:
-    value = _BOOLS.get(text.lower())
-    if value is None:
-        raise ValueError("expected boolean (true or false)")
-    return value
-
-
-def _literal(allowed: tuple[Any, ...]) -> StrConverter:
-    choices = {str(a): a for a in allowed}
-    message = "expected one of " + ", ".join(repr(a) for a in allowed)
-
-    def convert(text: str) -> Any:
-        if text not in choices:
-            raise ValueError(message)
-        return choices[text]
-
-    return convert
-
-
-def _enum(cls: Any) -> StrConverter:
-    choices = {str(m.value): m for m in cls}
-    message = "expected one of " + ", ".join(repr(v) for v in choices)
-
-    def convert(text: str) -> Any:
-        if text not in choices:
-            raise ValueError(message)
-        return choices[text]
-
-    return convert
-
-
-def _uuid(cls: Any) -> StrConverter:
-    def convert(text: str) -> Any:
-        try:
-            return cls(text)
-        except ValueError:
-            raise ValueError("expected a UUID") from None
-
-    return convert
-
-
-def _iso(cls: Any) -> StrConverter:
-    name = cls.__name__
-
-    def convert(text: str) -> Any:
-        try:
-            return cls.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"expected an ISO-8601 {name}") from None
-
-    return convert
-
-
-def _decimal(cls: Any) -> StrConverter:
-    def convert(text: str) -> Any:
-        try:
-            value = cls(text)
-        except ArithmeticError:
-            raise ValueError("expected a decimal number") from None
-        if not value.is_finite():
-            raise ValueError("expected a finite number")
-        return value
-
-    return convert

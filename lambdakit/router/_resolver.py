@@ -20,43 +20,20 @@ from lambdakit.errors import METHOD_NOT_ALLOWED_CODE, ROUTE_NOT_FOUND_CODE, Requ
 from lambdakit.events import LambdaEvent
 from lambdakit.handler import aws_lambda_handler
 from lambdakit.responses import JSON_CONTENT_TYPE
-from lambdakit.router._routes import (
-    METHODS,
-    PathTemplate,
-    Route,
-    RouteTable,
-    method_and_path,
-    request_path,
-)
+from lambdakit.router._router import Router, check_parameter_names
+from lambdakit.router._routes import PathTemplate, Route, RouteTable, method_and_path, request_path
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from typing import Any, TypeVar
+    from typing import Any
 
     from lambdakit.cors import CorsConfig
     from lambdakit.router._params import Binding
+    from lambdakit.router._router import F
 
-    F = TypeVar("F", bound=Callable[..., Any])
     Handler = Callable[[Any, Any], Any]
     ErrorReceiver = Callable[[str], Any]
-
-# The decorator's options, which an app takes and a route may override.
-OPTION_NAMES = frozenset(
-    {
-        "error_receiver",
-        "content_type",
-        "ignore_app_errors",
-        "traceback",
-        "cors",
-        "charset",
-        "access_log",
-        "redact_fields",
-        "error_status_code",
-        "error_message",
-        "error_receiver_timeout",
-    }
-)
 
 
 # -- THE ERROR-PATH SEAM (issue 11) ---------------------------------------------------------
@@ -90,77 +67,6 @@ class MethodNotAllowedError(RequestError):
     def __init__(self, method: str, path: str, allow: tuple[str, ...]) -> None:
         super().__init__(METHOD_NOT_ALLOWED_CODE, f"{method} is not allowed on {path}")
         self.allow = allow
-
-
-class Router:
-    """Routes to be added to an ``HttpResolver``: ``app.include_router(router, prefix=...)``."""
-
-    def __init__(self) -> None:
-        self._entries: list[tuple[str, str, Callable[..., Any], dict[str, Any]]] = []
-
-    def route(
-        self,
-        path: str,
-        methods: Iterable[str] = ("GET",),
-        *,
-        summary: str | None = None,
-        tags: Iterable[str] = (),
-        include_in_schema: bool = True,
-        operation_id: str | None = None,
-        **options: Any,
-    ) -> Callable[[F], F]:
-        """Register the decorated function for ``methods`` on ``path``. ``options`` are
-        ``aws_lambda_handler``'s (``content_type``, ``cors``, ...), overriding the app's."""
-        if isinstance(methods, str):
-            raise TypeError("methods must be a list of methods, such as ['GET', 'POST']")
-        wanted = [m.upper() for m in methods]
-        unknown = [m for m in wanted if m not in METHODS]
-        if unknown or not wanted:
-            raise ValueError(f"methods must be among {', '.join(METHODS)}, got {unknown or '[]'}")
-        misnamed = sorted(set(options) - OPTION_NAMES)
-        if misnamed:
-            raise TypeError(f"unknown route options: {', '.join(misnamed)}")
-        meta = {
-            "options": options,
-            "summary": summary,
-            "tags": tuple(tags),
-            "include_in_schema": include_in_schema,
-            "operation_id": operation_id,
-        }
-        PathTemplate(path)  # a bad path fails here, where it is written
-
-        def decorate(func: F) -> F:
-            if not callable(func):
-                raise TypeError(f"the handler for {path} must be callable")
-            for method in wanted:
-                self._add(method, path, func, meta)
-            return func
-
-        return decorate
-
-    def get(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("GET",), **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("POST",), **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("PUT",), **kwargs)
-
-    def patch(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("PATCH",), **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("DELETE",), **kwargs)
-
-    def head(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("HEAD",), **kwargs)
-
-    def options(self, path: str, **kwargs: Any) -> Callable[[F], F]:
-        return self.route(path, ("OPTIONS",), **kwargs)
-
-    def _add(self, method: str, path: str, func: Callable[..., Any], meta: dict[str, Any]) -> None:
-        self._entries.append((method, path, func, meta))
 
 
 class HttpResolver(Router):
@@ -237,7 +143,7 @@ class HttpResolver(Router):
 
     def _add(self, method: str, path: str, func: Callable[..., Any], meta: dict[str, Any]) -> None:
         template = PathTemplate(path)
-        _check_parameter_names(func, template)
+        check_parameter_names(func, template)
         route = Route(
             method,
             template,
@@ -393,19 +299,6 @@ def _reusable(values: Iterable[str]) -> Iterable[str]:
     # Each route with options of its own builds a pipeline: an iterator must last. A string is
     # left for the decorator to reject.
     return values if isinstance(values, str) else tuple(values)
-
-
-def _check_parameter_names(func: Callable[..., Any], template: PathTemplate) -> None:
-    """Each path parameter must be a parameter of the function: checked at registration from
-    the code object (the full binding, with type hints, is compiled on first request)."""
-    code = getattr(func, "__code__", None)
-    if code is None or code.co_flags & 0x08:  # not a plain function, or **kwargs
-        return
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    for name in template.names:
-        if name not in names:
-            qualname = getattr(func, "__qualname__", func)
-            raise TypeError(f"{qualname} has no parameter for the path parameter {name!r}")
 
 
 def _endpoint(route: Route, binding: Binding) -> Handler:

@@ -19,7 +19,22 @@ if TYPE_CHECKING:
     from typing import Any
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-_SEGMENT = re.compile(r"^(?:\{(?P<name>[^{}+]+)(?P<greedy>\+)?\}|<(?P<pt>[^<>]+)>)$")
+
+
+def _parameter(segment: str) -> tuple[str, bool] | None:
+    """``(name, greedy)`` for ``{name}``, ``{name+}`` or ``<name>``; ``None`` otherwise. String
+    tests, not a regex: a regex compiled at import costs every cold start about 0.2 ms."""
+    if len(segment) > 2 and segment[0] == "{" and segment[-1] == "}":
+        name = segment[1:-1]
+        greedy = name.endswith("+")
+        name = name[:-1] if greedy else name
+    elif len(segment) > 2 and segment[0] == "<" and segment[-1] == ">":
+        name, greedy = segment[1:-1], False
+    else:
+        return None
+    if not name or any(c in name for c in "{}<>+"):
+        return None  # the caller rejects a segment with a brace that is not a parameter
+    return name, greedy
 
 
 class PathTemplate:
@@ -37,7 +52,7 @@ class PathTemplate:
         segments = self.path.split("/")[1:] if self.path != "/" else []
         self.greedy = False
         for index, segment in enumerate(segments):
-            found = _SEGMENT.match(segment)
+            found = _parameter(segment)
             if found is None:
                 if any(c in segment for c in "{}<>"):
                     raise ValueError(
@@ -47,8 +62,7 @@ class PathTemplate:
                 key.append(segment)
                 openapi.append(segment)
                 continue
-            name = found.group("name") or found.group("pt")
-            greedy = found.group("greedy") is not None
+            name, greedy = found
             if not name.isidentifier():
                 raise ValueError(f"path parameter {name!r} in {path!r} is not a Python name")
             if name in names:

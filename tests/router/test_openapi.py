@@ -28,6 +28,14 @@ def test_parameters_bodies_and_responses_are_described():
     assert parameters[("path", "thing_id")]["schema"] == {"type": "string", "format": "uuid"}
     assert parameters[("query", "ids")]["schema"] == {"type": "array", "items": {"type": "integer"}}
     assert parameters[("query", "limit")]["required"] is False
+    # Optional is "may be absent": a query value is text or nothing, never null.
+    assert parameters[("query", "since")] == {
+        "name": "since",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+    }
+    assert parameters[("query", "tags")]["schema"] == {"type": "array", "items": {"type": "string"}}
     assert "422" in operation["responses"]
     people = document["paths"]["/people/{group}"]["post"]
     assert people["requestBody"]["content"]["application/json"]["schema"] == {
@@ -81,12 +89,26 @@ def test_served_document_and_offline_docs_page():
 
 
 def test_nothing_is_built_at_import_or_construction():
+    # Nor is a regex compiled (re's cache keeps what the core compiled), nor importlib loaded
+    # (with warnings) to import the router lazily.
     code = (
-        "import sys; from lambdakit import HttpResolver; "
+        "import sys, re; import lambdakit; compiled = len(re._cache); "
+        "from lambdakit import HttpResolver; "
         "app = HttpResolver(openapi_url='/openapi.json', docs_url='/docs'); "
-        "app.get('/x')(lambda: 1); "
+        "app.get('/x/{x}')(lambda x: 1); app.get('/files/<rest>')(lambda rest: 1); "
         "print(sorted(m for m in ('lambdakit.router._openapi', 'lambdakit.router._params', "
-        "'lambdakit.validation', 'typing', 'inspect', 'dataclasses') if m in sys.modules))"
+        "'lambdakit.validation', 'typing', 'inspect', 'dataclasses', 'importlib', 'warnings') "
+        "if m in sys.modules), len(re._cache) - compiled)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.strip() == "[] 0"
+
+
+def test_a_success_envelope_is_not_an_error_envelope():
+    # The 200 is ``anyOf: [envelope, error]``: were the error's code any string, every answer
+    # would match it, and a ``data`` of the wrong type would go unnoticed.
+    jsonschema = pytest.importorskip("jsonschema")
+    error = test_params.app.openapi()["components"]["schemas"]["ErrorEnvelope"]
+    jsonschema.validate({"rslt_cd": "B00404", "rslt_msg": "gone", "duration": 0.1}, error)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"rslt_cd": "S00000", "rslt_msg": "", "duration": 0, "data": 1}, error)

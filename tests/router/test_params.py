@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Literal, TypedDict
@@ -137,6 +139,17 @@ def test_repeated_query_parameters_of_an_http_api():
     assert call(event)[1]["data"]["ids"] == [1, 2, 3]
 
 
+@pytest.mark.parametrize("factory", [rest_event, http_api_event], ids=["rest", "http-api"])
+def test_a_query_parameter_of_one_value_is_given_once(factory):
+    status, body = call(factory("GET", THING, query={"since": ["a", "b"]}))
+    assert (status, body["details"]) == (
+        422,
+        [{"field": "query.since", "message": "expected one value"}],
+    )
+    status, body = call(factory("GET", THING, query={"since": "a,b"}))
+    assert (status, body["data"]["since"]) == (200, "a,b")
+
+
 @pytest.mark.parametrize(
     ("path", "query", "fields"),
     [
@@ -144,10 +157,16 @@ def test_repeated_query_parameters_of_an_http_api():
         pytest.param(f"/things/{THING_ID}/green", {}, ["path.color"], id="enum"),
         pytest.param(THING, {"limit": "ten"}, ["query.limit"], id="int"),
         pytest.param(THING, {"limit": "1.5"}, ["query.limit"], id="int-not-float"),
+        pytest.param(THING, {"limit": "\u00a04"}, ["query.limit"], id="int-no-space"),
+        pytest.param(THING, {"limit": "1_0"}, ["query.limit"], id="int-no-underscore"),
+        pytest.param(THING, {"limit": "\u0664"}, ["query.limit"], id="int-ascii-digits"),
         pytest.param(THING, {"ratio": "nan"}, ["query.ratio"], id="float-finite"),
+        pytest.param(THING, {"ratio": " 0.5"}, ["query.ratio"], id="float-no-space"),
+        pytest.param(THING, {"ratio": "1_0.5"}, ["query.ratio"], id="float-no-underscore"),
         pytest.param(THING, {"flag": "maybe"}, ["query.flag"], id="bool"),
         pytest.param(THING, {"order": "up"}, ["query.order"], id="literal"),
         pytest.param(THING, {"ids": ["1", "x"]}, ["query.ids"], id="list-item"),
+        pytest.param(THING, {"limit": ["1", "2"]}, ["query.limit"], id="one-value-twice"),
         pytest.param(
             "/things/x/green",
             {"limit": "z"},
@@ -240,3 +259,26 @@ def test_two_bodies_fail_at_compile():
 
     with pytest.raises(TypeError, match="two body parameters"):
         bad.compile()
+
+
+def test_plain_hints_are_bound_without_typing():
+    # A cold start imports typing only for hints that need it: int, an Enum, LambdaEvent do not.
+    code = "\n".join(
+        [
+            "from __future__ import annotations",
+            "import enum, json, sys",
+            "from lambdakit import HttpResolver, LambdaEvent",
+            "class Color(enum.Enum):",
+            "    RED = 'red'",
+            "app = HttpResolver()",
+            "@app.get('/things/{item_id}/{color}')",
+            "def get(item_id: int, color: Color, request: LambdaEvent, limit: int = 10) -> dict:",
+            "    return [item_id, color.value, limit, request.http_method]",
+            "event = {'httpMethod': 'GET', 'path': '/things/42/red',",
+            "         'queryStringParameters': {'limit': '5'}, 'requestContext': {}}",
+            "result = app(event, None)",
+            "print(json.loads(result['body'])['data'], 'typing' in sys.modules)",
+        ]
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "[42, 'red', 5, 'GET'] False"

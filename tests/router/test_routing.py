@@ -135,11 +135,29 @@ def test_without_cors_a_preflight_is_a_405():
         pytest.param("/a/{rest+}/b", "must end", id="greedy-in-the-middle"),
         pytest.param("/a/x{y}", "whole segment", id="partial-segment"),
         pytest.param("/a/{not-a-name}", "Python name", id="bad-name"),
+        pytest.param("/a/{}", "whole segment", id="empty-name"),
+        pytest.param("/a/<>", "whole segment", id="empty-powertools-name"),
+        pytest.param("/a/{x+y}", "whole segment", id="plus-inside"),
+        pytest.param("/a/{{x}}", "whole segment", id="double-braces"),
     ],
 )
 def test_bad_paths_are_rejected_at_registration(path, message):
     with pytest.raises(ValueError, match=message):
         PathTemplate(path)
+
+
+@pytest.mark.parametrize(
+    ("path", "names", "greedy"),
+    [
+        pytest.param("/a/{x}/b", ("x",), False, id="api-gateway"),
+        pytest.param("/a/<x>", ("x",), False, id="powertools"),
+        pytest.param("/files/{proxy+}", ("proxy",), True, id="greedy"),
+        pytest.param("/a/b", (), False, id="static"),
+    ],
+)
+def test_path_parameters_are_read_from_segments(path, names, greedy):
+    template = PathTemplate(path)
+    assert (template.names, template.greedy) == (names, greedy)
 
 
 def test_conflicts_are_rejected_at_registration(app):
