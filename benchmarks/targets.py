@@ -61,15 +61,20 @@ def _store_target(operation: str | None) -> Target:
     return Target(name, 1.2, True, lambda r: _store(r, operation))
 
 
-LK, PT, CH = "lambdakit", "Powertools APIGatewayRestResolver", "Chalice (chalice.app + app object)"
+LK, FAST = "lambdakit", "lambdakit + fast"
+PT, CH = "Powertools APIGatewayRestResolver", "Chalice app(event, context)"
 
 TARGETS = (
-    Target("cold import: lambdakit / Powertools", 0.1, True,
+    Target("cold start: lambdakit / Powertools", 0.1, True,
            lambda r: _imports(r, LK) / _imports(r, PT)),
-    Target("cold import: lambdakit / Chalice", 1 / 3, True,
+    Target("cold start: lambdakit / Chalice", 1 / 3, True,
            lambda r: _imports(r, LK) / _imports(r, CH)),
+    Target("cold start: lambdakit + fast / default install", 1.1, True,
+           lambda r: _imports(r, FAST) / _imports(r, LK)),
     Target("warm GET: lambdakit / raw handler", 1.5, True,
            lambda r: _us(r, "get", "lambdakit") / _us(r, "get", "raw")),
+    Target("warm GET: lambdakit LAMBDAKIT_JSON=orjson / raw", 1.5, True,
+           lambda r: _us(r, "get", "lambdakit_orjson") / _us(r, "get", "raw")),
     Target("warm GET: Powertools / lambdakit", 5, False,
            lambda r: _us(r, "get", "powertools") / _us(r, "get", "lambdakit")),
     Target("warm GET: Chalice / lambdakit", 5, False,

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 TRACEBACK_ENV: Final = "LAMBDAKIT_TRACEBACK"
 ACCESS_LOG_ENV: Final = "LAMBDAKIT_ACCESS_LOG"
 LOG_LEVEL_ENV: Final = "LAMBDAKIT_LOG_LEVEL"
+# The JSON writer: "stdlib" (the default) or "orjson" (the fast extra); see lambdakit._json.
+JSON_ENV: Final = "LAMBDAKIT_JSON"
 
 
 def env_flag(name: str) -> bool:
