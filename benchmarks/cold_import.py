@@ -8,12 +8,14 @@ sample as ``GET /hello``; no ``json`` import to read it), a Lambda context, and 
 lambdakit is measured with each extra (``fast`` = orjson, ``validation`` = pydantic) hidden or
 available, in the one venv that has both. The bare process runs the prelude alone.
 
-Runs are interleaved (every subject once per round) so that a slower moment of the machine
-touches all subjects alike; one discarded run per subject first writes the bytecode caches."""
+Runs are interleaved (every subject once per round, in a shuffled order) so that a slower
+moment of the machine touches all subjects alike, whichever comes after which; one discarded
+run per subject first writes the bytecode caches."""
 
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import tempfile
 import time
@@ -194,7 +196,9 @@ def measure(interpreters: Interpreters, settings: Settings) -> dict[str, Any]:
             _run(pythons[subject.side], subject, cwd)
         times: dict[str, list[float]] = {s.name: [] for s in everything}
         inside: dict[str, list[float]] = {s.name: [] for s in everything}
+        order = random.Random(15)  # noqa: S311 - a new order each round, the same every run
         for _ in range(settings.import_runs):
+            order.shuffle(everything)
             for subject in everything:
                 wall, work = _run(pythons[subject.side], subject, cwd)
                 times[subject.name].append(wall)
