@@ -2,9 +2,10 @@
 ``python -c <statement>`` processes, net of a bare process on the same interpreter (median of
 each); the same work timed inside the process (median); and the modules it loads.
 
-Every statement starts from the same prelude: the event as a Python literal (AWS's REST v1
-sample as ``GET /hello``; no ``json`` import to read it), a Lambda context, and a
-``sys.meta_path`` blocker that hides the named packages as if they were not installed. So
+Every statement starts from the same prelude: what Lambda's Python runtime has imported before
+the handler's module (``RUNTIME_IMPORTS``: json, logging, traceback...), the event as a Python
+literal (AWS's REST v1 sample as ``GET /hello``), a Lambda context, and a ``sys.meta_path``
+blocker that hides the named packages as if they were not installed. So
 lambdakit is measured with each extra (``fast`` = orjson, ``validation`` = pydantic) hidden or
 available, in the one venv that has both. The bare process runs the prelude alone.
 
@@ -104,8 +105,12 @@ SUBJECTS: Final = (
     Subject(CHALICE, "peers", _CHALICE_GET),
 )
 
+# What Lambda's Python runtime has imported before it imports the handler's module (the
+# standard-library imports of awslambdaric's bootstrap.py): those are on no library's bill.
+RUNTIME_IMPORTS: Final = "importlib, json, logging, os, sys, time, traceback"
+
 _PRELUDE = """\
-import sys
+import {runtime}
 class _Hidden:
     def find_spec(self, name, path=None, target=None):
         if name.partition(".")[0] in {hidden!r}:
@@ -147,7 +152,12 @@ import json; print(json.dumps(_new))"""
 
 
 def _prelude(hidden: tuple[str, ...]) -> str:
-    return _PRELUDE.format(hidden=set(hidden), event=get_event(), ws_event=websocket_event())
+    return _PRELUDE.format(
+        runtime=RUNTIME_IMPORTS,
+        hidden=set(hidden),
+        event=get_event(),
+        ws_event=websocket_event(),
+    )
 
 
 def _run(python: Path, subject: Subject, cwd: str) -> tuple[float, float]:
