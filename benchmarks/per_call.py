@@ -23,9 +23,15 @@ def measure(interpreters: Interpreters, settings: Settings) -> dict[str, Any]:
     )
     peers = run_probe(interpreters.peers, "benchmarks.probe_http_peers", options)
     websocket = run_probe(interpreters.lambdakit, "benchmarks.probe_websocket", options)
+    writers = run_probe(
+        interpreters.lambdakit,
+        "benchmarks.probe_json",
+        {**options, "import_runs": settings.import_runs},
+    )
     return {
         "repeat": settings.repeat,
         "get": {**ours["get"], "lambdakit_orjson": fast["get"]["lambdakit"], **peers["get"]},
         "post": {**ours["post"], **peers["post"]},
         "websocket": websocket,
+        "json": writers,
     }

@@ -102,6 +102,26 @@ def warm_get(section: dict[str, Any] | None) -> str:
     return table(title, ["subject", "µs", "x raw", "x lambdakit"], rows)
 
 
+def json_writers(section: dict[str, Any] | None) -> str:
+    title = "2b. Writing a response body: json's C encoder (default) and orjson, µs per body"
+    if (failed := _failed(title, section)) or section is None or "json" not in section:
+        return failed or f"{title}\n  (not run)"
+    writers = section["json"]
+    import_us = writers["orjson_import_ms"] * 1000
+    rows = []
+    for name, s in writers["sizes"].items():
+        saved = s["stdlib_us"] - s["orjson_us"]
+        repay = f"{import_us / saved:,.0f}" if saved > 0 else "never"
+        rows.append([name, f"{s['bytes']:,}", _n(s["stdlib_us"]), _n(s["orjson_us"]),
+                     _x(s["stdlib_us"] / s["orjson_us"]), repay])  # fmt: skip
+    notes = [
+        f"(importing orjson: {writers['orjson_import_ms']:.1f} ms in a fresh process, median;"
+        " repaid after: responses of that size before orjson's import is paid back)"
+    ]
+    header = ["body", "bytes", "json µs", "orjson µs", "json / orjson", "repaid after"]
+    return table(title, header, rows, notes)
+
+
 def validated_post(section: dict[str, Any] | None) -> str:
     title = "3. POST /items with body validation (4 fields, one nested): µs per call"
     if (failed := _failed(title, section)) or section is None:
@@ -262,6 +282,7 @@ def render(results: dict[str, Any]) -> str:
         head,
         cold_import(sections.get("cold_import")),
         warm_get(sections.get("per_call")),
+        json_writers(sections.get("per_call")),
         validated_post(sections.get("per_call")),
         websocket(sections.get("per_call")),
         broadcast(sections.get("broadcast")),
