@@ -39,8 +39,8 @@ class Target:
         return f"{'<=' if self.at_most else '>='} {self.goal:.3g}x"
 
 
-def _imports(r: Results, name: str) -> float:
-    value: float = r["cold_import"]["subjects"][name]["ms"]
+def _imports(r: Results, name: str, figure: str = "ms") -> float:
+    value: float = r["cold_import"]["subjects"][name][figure]
     return value
 
 
@@ -74,8 +74,10 @@ TARGETS = (
            lambda r: _imports(r, LK) / _imports(r, PT)),
     Target("cold start: lambdakit / Chalice", 1 / 3, True,
            lambda r: _imports(r, LK) / _imports(r, CH)),
-    Target("cold start: lambdakit + fast / default install", 1.1, True,
-           lambda r: _imports(r, FAST) / _imports(r, LK)),
+    # In-process: the extra cannot change the interpreter's start-up or exit, and a few ms of
+    # lambdakit's cold start are within the noise of a whole process on a shared machine.
+    Target("cold start (in-process): lambdakit + fast / default", 1.1, True,
+           lambda r: _imports(r, FAST, "ms_in_process") / _imports(r, LK, "ms_in_process")),
     Target("warm GET: lambdakit / raw handler", 1.5, True,
            lambda r: _us(r, "get", "lambdakit") / _us(r, "get", "raw")),
     Target("warm GET: lambdakit LAMBDAKIT_JSON=orjson / raw", 1.5, True,
