@@ -30,7 +30,7 @@ from benchmarks.settings import FULL, QUICK, RESULTS, Settings
 Measure = Callable[[Interpreters, Settings], dict[str, Any]]
 
 SECTIONS: Final[dict[str, tuple[str, Measure]]] = {
-    "cold_import": ("cold import", cold_import.measure),
+    "cold_import": ("cold start: import + set-up + first response", cold_import.measure),
     "per_call": ("warm GET, validated POST, WebSocket resolve", per_call.measure),
     "broadcast": ("broadcast through @connections", broadcast.measure),
     "store": ("connection store on DynamoDB Local", store.measure),

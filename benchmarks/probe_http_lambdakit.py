@@ -55,6 +55,8 @@ def lambdakit_pydantic_post(event: dict[str, Any], context: Any) -> dict[str, st
 
 def measure(settings: dict[str, Any]) -> dict[str, Any]:
     get, post = get_event(), post_event()
+    if settings.get("only_get"):
+        return {"get": {"lambdakit": measure_one(lambdakit_get, get, "hello", settings)}}
     posts: dict[str, Handler] = {
         "raw_pydantic": raw_pydantic_post,
         "lambdakit_dataclass": lambdakit_dataclass_post,

@@ -43,14 +43,24 @@ def probe_env(**extra: str) -> dict[str, str]:
 
 
 def run_probe(
-    python: Path, module: str, payload: dict[str, Any], *, timeout: float = 600
+    python: Path,
+    module: str,
+    payload: dict[str, Any],
+    *,
+    timeout: float = 600,
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``python -m module '<payload JSON>'`` from the repository root; the probe prints one
-    JSON object as its last line of output."""
+    """``python -m module '<payload JSON>'`` from the repository root, with ``env`` added to
+    the environment; the probe prints one JSON object as its last line of output."""
     command = [str(python), "-m", module, json.dumps(payload)]
     try:
         done = subprocess.run(  # noqa: S603 - our own interpreters and modules
-            command, cwd=ROOT, env=probe_env(), capture_output=True, text=True, timeout=timeout
+            command,
+            cwd=ROOT,
+            env=probe_env(**(env or {})),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired as error:
         raise ProbeError(f"{module} did not finish in {timeout:.0f} s") from error

@@ -4,6 +4,7 @@ port, used once they answer, and always stopped (by their own pid) afterwards.""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -75,6 +76,18 @@ def lambdakit_serve(
         command += ["--websocket", websocket]
     with _process(command, f"http://{HOST}:{port}/", "lambdakit serve", ROOT):
         yield port
+
+
+@contextlib.contextmanager
+def simulated_connections(interpreters: Interpreters) -> Iterator[str]:
+    """``connections_server``: a ``@connections`` that answers as AWS does (latency, account
+    limit); yields the endpoint (``http://127.0.0.1:PORT/STAGE``) a sender is given."""
+    port = free_port()
+    options = json.dumps({"port": port})
+    command = [str(interpreters.lambdakit), "-m", "benchmarks.connections_server", options]
+    url = f"http://{HOST}:{port}/_bench/stats"
+    with _process(command, url, "the simulated @connections", ROOT):
+        yield f"http://{HOST}:{port}/{STAGE}"
 
 
 @contextlib.contextmanager

@@ -22,7 +22,12 @@ class Settings:
     import_runs: int  # fresh processes per cold-import subject (median taken)
     repeat: int  # timeit rounds per warm measurement (best taken)
     round_seconds: float  # minimum duration of one timeit round
-    connections: int  # WebSocket clients for the broadcast
+    connections: int  # connections for the broadcast without a limit
+    limited_connections: int  # connections for the broadcast under the account limit
+    limit_rate: int  # the account limit, calls/s (burst: half of it, as AWS's 10,000/5,000)
+    latency_ms: float  # the simulated @connections' answer time per call
+    throttled_connections: int  # connections for the broadcast under a limit below its pace
+    throttled_rate: int  # that limit, calls/s
     store_calls: int  # calls per connection-store operation and round
     store_rounds: int  # rounds (even: each side goes first as often)
     load_seconds: int  # wrk duration, and the WebSocket round-trip run's
@@ -39,6 +44,11 @@ FULL: Final = Settings(
     repeat=7,
     round_seconds=0.2,
     connections=1000,
+    limited_connections=5000,
+    limit_rate=1000,
+    latency_ms=20,
+    throttled_connections=2000,
+    throttled_rate=250,
     store_calls=150,
     store_rounds=4,
     load_seconds=10,
@@ -52,6 +62,11 @@ QUICK: Final = Settings(
     repeat=3,
     round_seconds=0.05,
     connections=100,
+    limited_connections=500,
+    limit_rate=500,
+    latency_ms=20,
+    throttled_connections=300,
+    throttled_rate=100,
     store_calls=30,
     store_rounds=2,
     load_seconds=2,

@@ -36,7 +36,7 @@ ACCESS_LOG_ENV: Final = "LAMBDAKIT_ACCESS_LOG"
 LOG_LEVEL_ENV: Final = "LAMBDAKIT_LOG_LEVEL"
 #: Seconds an answer waits for the ``error_receiver`` (default 2).
 RECEIVER_TIMEOUT_ENV: Final = "LAMBDAKIT_ERROR_RECEIVER_TIMEOUT"
-#: ``stdlib`` writes JSON with the standard library even when orjson is installed.
+#: The JSON writer: ``stdlib`` (the default) or ``orjson`` (the ``fast`` extra).
 JSON_ENV: Final = "LAMBDAKIT_JSON"
 #: The connection store: ``dynamodb`` (default), ``sqlite`` or ``memory``.
 STORE_ENV: Final = "LAMBDAKIT_CONNECTION_STORE"

@@ -60,6 +60,24 @@ def test_returned_data_becomes_the_success_envelope(builder):
     assert body["data"] == {"echo": {"a": 1}}
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"a": [1, 2.5, None, True], "zoë": "naïve"}, id="dict"),
+        pytest.param([], id="list"),
+        pytest.param("text", id="str"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_envelope_text_is_what_the_json_writer_gives(data):
+    # The envelope's fixed part is written once; the text must still be _json's, byte for byte.
+    from lambdakit import _json
+
+    result = aws_lambda_handler()(lambda event, context: data)(rest_event(), LambdaContext())
+
+    assert result["body"] == _json.dumps(json.loads(result["body"]))
+
+
 @pytest.mark.parametrize("value", [[1, 2], "text", 3, None, True], ids=repr)
 def test_lists_and_scalars_are_data_too(value):
     handler = aws_lambda_handler()(lambda event, context: value)

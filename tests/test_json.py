@@ -1,4 +1,5 @@
-"""Both JSON writers (json, and orjson when installed) give the same text."""
+"""The JSON writers (json's C encoder called directly, ``JSONEncoder.encode``, and orjson when
+installed) give the same text; orjson writes only when ``LAMBDAKIT_JSON=orjson`` asks for it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import datetime
 import decimal
 import enum
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -78,3 +82,84 @@ def test_parsing_is_exact_and_strict():
     )
     with pytest.raises(ValueError, match="NaN"):
         _json.loads("NaN")
+
+
+@pytest.mark.parametrize("value", SAMPLES)
+def test_c_encoder_writes_what_json_encoder_writes(value):
+    try:
+        expected = _json._python_dumps(value)
+    except TypeError:
+        with pytest.raises(TypeError):
+            _json._stdlib_dumps(value)
+        return
+    assert _json._stdlib_dumps(value) == expected
+
+
+def test_stdlib_writer_answers_a_cycle_with_value_error():
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError, match="Circular reference"):
+        _json._stdlib_dumps(cycle)
+
+
+@pytest.mark.parametrize(
+    ("setting", "writer"),
+    [
+        pytest.param(None, "stdlib", id="unset"),
+        pytest.param("", "stdlib", id="empty"),
+        pytest.param("stdlib", "stdlib", id="stdlib"),
+        pytest.param(" JSON ", "stdlib", id="json"),
+        pytest.param("OrJSON", "orjson", id="orjson"),
+    ],
+)
+def test_the_setting_alone_chooses_the_writer(setting, writer, monkeypatch):
+    if setting is None:
+        monkeypatch.delenv("LAMBDAKIT_JSON", raising=False)
+    else:
+        monkeypatch.setenv("LAMBDAKIT_JSON", setting)
+    assert _json.chosen_writer() == writer
+
+
+def test_an_unknown_writer_is_refused(monkeypatch):
+    monkeypatch.setenv("LAMBDAKIT_JSON", "ujson")
+    with pytest.raises(ValueError, match="'stdlib' \\(the default\\) or 'orjson'"):
+        _json.chosen_writer()
+
+
+# A cold start as Lambda pays it: import, set-up and the first response, in a fresh process.
+_FIRST_RESPONSE = (
+    "import sys; from lambdakit import aws_lambda_handler;"
+    "from lambdakit.testing import rest_event;"
+    "result = aws_lambda_handler()(lambda e, c: {'ok': 1})(rest_event(), None);"
+    "assert result['statusCode'] == 200, result;"
+    "print('orjson' in sys.modules)"
+)
+
+
+def _first_response_imports_orjson(setting: str | None) -> bool:
+    env = {k: v for k, v in os.environ.items() if k != "LAMBDAKIT_JSON"}
+    if setting is not None:
+        env["LAMBDAKIT_JSON"] = setting
+    result = subprocess.run(
+        [sys.executable, "-c", _FIRST_RESPONSE], capture_output=True, text=True, check=True, env=env
+    )
+    return {"True": True, "False": False}[result.stdout.strip()]
+
+
+@pytest.mark.parametrize("setting", [None, "stdlib"], ids=["unset", "stdlib"])
+def test_first_response_does_not_import_orjson_unless_asked(setting):
+    # Installed (the fast extra) is not asked for: its import costs ~11 ms of cold start.
+    assert _first_response_imports_orjson(setting) is False
+
+
+def test_first_response_imports_orjson_when_asked():
+    pytest.importorskip("orjson")
+    assert _first_response_imports_orjson("orjson") is True
+
+
+def test_asking_for_orjson_without_it_names_the_extra(monkeypatch):
+    monkeypatch.setenv("LAMBDAKIT_JSON", "orjson")
+    monkeypatch.setitem(sys.modules, "orjson", None)  # as if not installed
+    monkeypatch.setattr(_json, "_dumps", None)
+    with pytest.raises(ImportError, match=r"lambdakit\[fast\]"):
+        _json.dumps({"a": 1})
