@@ -31,7 +31,9 @@ from lambdakit.local.config import FunctionRef
 from lambdakit.local.tls import cache_dir
 
 log = logging.getLogger("lambdakit.local")
-RUNTIME_PACKAGES: Final = ("awslambdaric>=3,<5", "boto3>=1.34,<2")
+# awslambdaric 2.x is the runtime client of Lambda's python3.8 (3.x needs Python 3.9): pip picks
+# the newest one the function's Python can run.
+RUNTIME_PACKAGES: Final = ("awslambdaric>=2,<5", "boto3>=1.34,<2")
 
 
 def _version(runtime: str) -> str | None:
