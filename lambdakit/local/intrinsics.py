@@ -308,3 +308,26 @@ class Resolver:
         if what not in self.warnings:
             self.warnings.append(what)
         return f"UNRESOLVED({what})"
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a template value (for finding the logical ids it refers to)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (_strings(k) + _strings(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def refers_to(value: Any, logical_ids: list[str]) -> str | None:
+    """The first of ``logical_ids`` that ``value`` mentions (Ref, GetAtt, ``Id.Arn`` or
+    ``${Id}`` / ``${Id.Arn}``): whole ids only, so ``Auth`` is not found in ``${AuthFn.Arn}``."""
+    texts = _strings(value)
+    for logical_id in logical_ids:
+        substitution = re.compile(r"\$\{" + re.escape(logical_id) + r"[.}]")
+        for text in texts:
+            if text == logical_id or text.startswith(f"{logical_id}.") or substitution.search(text):
+                return logical_id
+    return None

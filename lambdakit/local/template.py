@@ -4,7 +4,8 @@ the one that serves it locally.
 Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``MemorySize``,
 ``Runtime``, ``Environment``, ``Layers``, ``ReservedConcurrentExecutions``, ``Globals``)
 with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
-``PayloadFormatVersion`` says 1.0); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
+``PayloadFormatVersion`` says 1.0), and the routes of an API's OpenAPI definition
+(``definitions.py``); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
 ``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
 in ``AuthorizerId``. Values go through ``intrinsics.Resolver`` (parameters, conditions,
@@ -13,11 +14,11 @@ in ``AuthorizerId``. Values go through ``intrinsics.Resolver`` (parameters, cond
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lambdakit.local.cfn_yaml import load_yaml
 from lambdakit.local.config import (
     DEFAULT_ROUTE_SELECTION,
     DEFAULT_STAGE,
@@ -29,94 +30,15 @@ from lambdakit.local.config import (
     PayloadVersion,
     WebSocketApi,
 )
-from lambdakit.local.intrinsics import Resolver
-
-_TAGS = ("Ref", "Condition")
-_FN_TAGS = (
-    "GetAtt",
-    "Sub",
-    "Join",
-    "Select",
-    "Split",
-    "If",
-    "Equals",
-    "Not",
-    "And",
-    "Or",
-    "FindInMap",
-    "GetAZs",
-    "ImportValue",
-    "Base64",
-    "Cidr",
-    "Transform",
-    "ToJsonString",
-    "Length",
-)
-
-
-def _loader() -> Any:
-    try:
-        import yaml
-    except ImportError:
-        raise ImportError(
-            "Reading templates needs PyYAML: pip install 'lambdakit[local]'"
-        ) from None
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct(name: str) -> Any:
-        def build(loader: Any, node: Any) -> Any:
-            if isinstance(node, yaml.ScalarNode):
-                value: Any = loader.construct_scalar(node)
-                if name == "Fn::GetAtt" and isinstance(value, str):
-                    value = value.split(".", 1)
-            elif isinstance(node, yaml.SequenceNode):
-                value = loader.construct_sequence(node, deep=True)
-            else:
-                value = loader.construct_mapping(node, deep=True)
-            return {name: value}
-
-        return build
-
-    for tag in _TAGS:
-        Loader.add_constructor(f"!{tag}", construct(tag))
-    for tag in _FN_TAGS:
-        Loader.add_constructor(f"!{tag}", construct(f"Fn::{tag}"))
-    return Loader
+from lambdakit.local.definitions import definition_routes
+from lambdakit.local.intrinsics import Resolver, refers_to
 
 
 def load_template(path: str | Path) -> dict[str, Any]:
-    import yaml
-
-    text = Path(path).read_text(encoding="utf-8")
-    document = yaml.load(text, Loader=_loader())  # noqa: S506 - SafeLoader subclass
+    document = load_yaml(Path(path))
     if not isinstance(document, dict) or not isinstance(document.get("Resources"), dict):
         raise ValueError(f"{path} is not a CloudFormation template (no Resources)")
     return document
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string inside a template value (for finding the logical ids it refers to)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (_strings(k) + _strings(v))]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
-def _refers_to(value: Any, logical_ids: list[str]) -> str | None:
-    """The first of ``logical_ids`` that ``value`` mentions (Ref, GetAtt, ``Id.Arn`` or
-    ``${Id}`` / ``${Id.Arn}``): whole ids only, so ``Auth`` is not found in ``${AuthFn.Arn}``."""
-    texts = _strings(value)
-    for logical_id in logical_ids:
-        substitution = re.compile(r"\$\{" + re.escape(logical_id) + r"[.}]")
-        for text in texts:
-            if text == logical_id or text.startswith(f"{logical_id}.") or substitution.search(text):
-                return logical_id
-    return None
 
 
 @dataclass(frozen=True)
@@ -173,6 +95,12 @@ def read_template(
             route = _http_route(event, function)
             if route is not None:
                 http_routes.append(route)
+    defined, definition_warnings = definition_routes(
+        resources, functions, template_path.parent, resolver
+    )
+    declared = {(route.method, route.path) for route in http_routes}
+    http_routes += [r for r in defined if (r.method, r.path) not in declared]
+    warnings += definition_warnings
     websocket = _websocket(resources, functions)
     config = GatewayConfig(
         http_routes=tuple(http_routes),
@@ -225,6 +153,7 @@ def _function(
         warnings.append(f"{logical_id}: Runtime {runtime} is not Python; it runs on Python")
     variables = resolver.resolve((properties.get("Environment") or {}).get("Variables") or {})
     concurrency = resolver.resolve(properties.get("ReservedConcurrentExecutions") or 0)
+    layers, layer_arns = _layers(logical_id, properties, base, resolver, warnings)
     return FunctionRef(
         f"{module}:{attribute}",
         float(timeout) if isinstance(timeout, (int, float, str)) else 3.0,
@@ -234,7 +163,8 @@ def _function(
         memory_size=int(memory),
         runtime=str(runtime),
         concurrency=int(concurrency),
-        layers=_layers(logical_id, properties, base, resolver, warnings),
+        layers=layers,
+        layer_arns=layer_arns,
         logical_id=logical_id,
         inherit_environment=False,
     )
@@ -253,19 +183,24 @@ def _layers(
     base: Path,
     resolver: Resolver,
     warnings: list[str],
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The content folders of the function's layers defined in the template with a local
-    ``ContentUri``; a layer from elsewhere (an ARN) is listed in the warnings."""
+    ``ContentUri``, and the ARNs of the others (``dependencies.py`` knows some of them)."""
     folders: list[str] = []
+    arns: list[str] = []
     for layer in properties.get("Layers") or []:
         reference = layer.get("Ref") if isinstance(layer, dict) else None
         resource = resolver.resources.get(str(reference)) if reference else None
         content = (resource or {}).get("Properties", {}).get("ContentUri")
         if isinstance(content, str):
             folders.append(str((base / content).resolve()))
+            continue
+        arn = resolver.resolve(layer)
+        if isinstance(arn, str) and arn.startswith("arn:"):
+            arns.append(arn)
         else:
-            warnings.append(f"{logical_id}: layer {resolver.resolve(layer)!r} is not local")
-    return tuple(folders)
+            warnings.append(f"{logical_id}: layer {arn!r} is not local")
+    return tuple(folders), tuple(arns)
 
 
 def _websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | None:
@@ -306,7 +241,7 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         return None
     api_id, api = next(iter(apis.items()))
     integrations = {
-        logical_id: _refers_to(
+        logical_id: refers_to(
             (resource.get("Properties") or {}).get("IntegrationUri"), list(functions)
         )
         for logical_id, resource in resources.items()
@@ -317,9 +252,9 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Route":
             continue
         properties = resource.get("Properties") or {}
-        if _refers_to(properties.get("ApiId"), [api_id]) is None:
+        if refers_to(properties.get("ApiId"), [api_id]) is None:
             continue
-        integration = _refers_to(properties.get("Target"), list(integrations))
+        integration = refers_to(properties.get("Target"), list(integrations))
         function_id = integrations.get(integration) if integration else None
         route_key = properties.get("RouteKey")
         if isinstance(route_key, str) and function_id is not None:
@@ -348,11 +283,11 @@ def _connect_authorizer(
         properties = resource.get("Properties") or {}
         if (
             properties.get("RouteKey") != "$connect"
-            or _refers_to(properties.get("ApiId"), [api_id]) is None
+            or refers_to(properties.get("ApiId"), [api_id]) is None
             or properties.get("AuthorizerId") is None
         ):
             continue
-        logical_id = _refers_to(properties["AuthorizerId"], list(authorizers))
+        logical_id = refers_to(properties["AuthorizerId"], list(authorizers))
         if logical_id is None:
             raise ValueError(
                 "the $connect route's AuthorizerId names no AWS::ApiGatewayV2::Authorizer"
@@ -360,7 +295,7 @@ def _connect_authorizer(
         authorizer = authorizers[logical_id]
         if authorizer.get("AuthorizerType") != "REQUEST":
             raise ValueError(f"{logical_id}: only REQUEST authorizers run locally")
-        function_id = _refers_to(authorizer.get("AuthorizerUri"), list(functions))
+        function_id = refers_to(authorizer.get("AuthorizerUri"), list(functions))
         if function_id is None:
             raise ValueError(f"{logical_id}: AuthorizerUri names no function of the template")
         sources = authorizer.get("IdentitySource") or []
