@@ -97,7 +97,7 @@ TARGETS = (
            lambda r: r["broadcast"]["boto3_loop_s"] / r["broadcast"]["lambdakit_s"]),
     *(_store_target(op) for op in ("connect", "get_connection", "update_last_seen", "disconnect")),
     _store_target(None),
-    Target("local HTTP req/s: lambdakit serve / chalice local", 1, False,
+    Target("local HTTP req/s: lambdakit serve (workers) / chalice local", 1, False,
            lambda r: r["load"]["lambdakit_http"]["requests_per_s"]
            / r["load"]["chalice_http"]["requests_per_s"]),
     Target("redaction: worst hostile 1 MB / plain 1 MB", 15, True,
