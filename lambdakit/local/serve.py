@@ -149,9 +149,9 @@ async def _tables(
     if args.dynamodb != "local":
         if tables:
             warnings.append(
-                f"tables {sorted(tables)} are not created: the app will miss them. "
-                "Run with --dynamodb local (DynamoDB Local, or the endpoint "
-                "AWS_ENDPOINT_URL_DYNAMODB names)"
+                f"tables {sorted(tables)} are not created (lambdakit's stores use SQLite "
+                "instead; boto3 calls go to AWS): run with --dynamodb local for DynamoDB "
+                "Local, or the endpoint AWS_ENDPOINT_URL_DYNAMODB names"
             )
         return "", None
     from lambdakit.local.tables import DynamoDBLocal, client_for, create_tables
