@@ -150,7 +150,8 @@ def _function(
     memory = resolver.resolve(properties.get("MemorySize", 128))
     runtime = resolver.resolve(properties.get("Runtime") or "")
     if runtime and not str(runtime).startswith("python"):
-        warnings.append(f"{logical_id}: Runtime {runtime} is not Python; it runs on Python")
+        warnings.append(f"{logical_id}: Runtime {runtime} is not Python: only Python functions "
+                        "run locally (its handler is looked for as a Python module)")  # fmt: skip
     variables = resolver.resolve((properties.get("Environment") or {}).get("Variables") or {})
     concurrency = resolver.resolve(properties.get("ReservedConcurrentExecutions") or 0)
     layers, layer_arns = _layers(logical_id, properties, base, resolver, warnings)
