@@ -110,4 +110,6 @@ def _route(
     if default == "2.0" and str(integration.get("payloadFormatVersion", "2.0")) == "2.0":
         version = "2.0"
     verb = "ANY" if method.lower() == _ANY else method.upper()
+    if path == "/$default":  # an HTTP API's catch-all route, as its OpenAPI export spells it
+        path = "$default"
     return HttpRoute(verb, path, functions[function_id], version)

@@ -24,6 +24,7 @@ def test_the_routes_of_included_and_inline_definitions_are_read():
         ("GET", "/hello/{name}"): "2.0",  # HttpApi, AWS::Include of a local file
         ("ANY", "/items"): "1.0",  # payloadFormatVersion says 1.0
         ("ANY", "/rest/{proxy+}"): "1.0",  # REST API, inline DefinitionBody
+        ("ANY", "$default"): "2.0",  # the HTTP API's catch-all, spelt /$default
     }  # the mock integration is not a function's route
     assert any("ElsewhereApi" in w and "not local" in w for w in local.warnings)
     (function,) = local.config.functions
@@ -83,6 +84,7 @@ def test_definition_routes_are_served_with_their_payload_versions(served):
     assert call(served, "DELETE", "/items")[1]["version"] == "1.0"
     _, body = call(served, "POST", "/rest/a/b")
     assert body["pathParameters"] == {"proxy": "a/b"}
+    assert call(served, "PATCH", "/anything/else")[1]["version"] == "2.0"  # $default
     log = served.log()
     assert "SomeoneElses:3 is not local: its content is missing" in log
     assert "route GET /hello/{name} -> HelloFunction" in log
