@@ -224,7 +224,9 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
                 catch_all=FunctionRef(args.websocket, args.timeout),
             ),
         )
-    if not config.http_routes and config.websocket is None:
+    # A template whose functions no API routes to still serves them through the Invoke API
+    # (as `sam local start-lambda` does).
+    if not config.http_routes and config.websocket is None and not config.functions:
         raise SystemExit(
             "lambdakit serve: nothing to serve: give --http, --websocket or --template"
         )

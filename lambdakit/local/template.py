@@ -119,8 +119,12 @@ def read_template(
 
 
 def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-    """SAM's merge: the function's properties win; ``Environment.Variables`` merge by key."""
+    """SAM's merge: the function's properties win, lists add up (``Layers``: the global ones
+    first), ``Environment.Variables`` merge by key."""
     merged = {**globals_, **properties}
+    for key, value in globals_.items():
+        if isinstance(value, list) and isinstance(properties.get(key), list):
+            merged[key] = [*value, *properties[key]]
     variables = {
         **((globals_.get("Environment") or {}).get("Variables") or {}),
         **((properties.get("Environment") or {}).get("Variables") or {}),
