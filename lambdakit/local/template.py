@@ -72,7 +72,8 @@ def read_template(
 ) -> LocalTemplate:
     """Read a template once into plain configuration: each function with its ``CodeUri`` (its
     task root), its resolved ``Environment`` (``Globals`` merged), memory, runtime and layers;
-    the routes; the tables. ``stage`` defaults to the WebSocket API's stage in the template."""
+    the routes; the tables. ``stage`` defaults to the WebSocket API's stage in the template; a
+    template without a WebSocket API, its REST API's."""
     template_path = Path(path).resolve()
     document = load_template(template_path)
     resolver = Resolver(document, overrides=overrides, region=region)
@@ -105,7 +106,10 @@ def read_template(
     config = GatewayConfig(
         http_routes=tuple(http_routes),
         websocket=websocket,
-        stage=stage or _websocket_stage(resources, resolver) or DEFAULT_STAGE,
+        stage=stage
+        or _websocket_stage(resources, resolver)
+        or (_rest_stage(resources, resolver) if websocket is None else None)
+        or DEFAULT_STAGE,
         limits=limits or Limits(),
         functions=tuple(functions.values()),
     )
@@ -214,6 +218,23 @@ def _websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | Non
             name = resolver.resolve((resource.get("Properties") or {}).get("StageName"))
             if isinstance(name, str) and name:
                 return name
+    return None
+
+
+def _rest_stage(resources: dict[str, Any], resolver: Resolver) -> str | None:
+    """A REST API's stage: its ``StageName``, or ``Prod`` for the API SAM makes of ``Api``
+    events (``ServerlessRestApi``), as in the event's ``requestContext.stage`` on AWS."""
+    for resource in resources.values():
+        if resource.get("Type") == "AWS::Serverless::Api":
+            name = resolver.resolve((resource.get("Properties") or {}).get("StageName"))
+            if isinstance(name, str) and name:
+                return name
+    for resource in resources.values():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        events = (resource.get("Properties") or {}).get("Events") or {}
+        if any(isinstance(e, dict) and e.get("Type") == "Api" for e in events.values()):
+            return "Prod"
     return None
 
 

@@ -104,6 +104,10 @@ def worker_environment(
             "TZ": ":UTC",
             "PYTHONPATH": os.pathsep.join(python_path),
             "PYTHONUNBUFFERED": "1",
+            # Lambda's task root is read-only: no __pycache__ is written into the project, and
+            # none can go stale (an edit in the same second, of the same size, would not be
+            # seen by the next worker: a .pyc is checked by mtime seconds and size).
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
     if endpoints.http:

@@ -1,5 +1,7 @@
 """``lambdakit serve --reload``: editing a function's ``.py`` file ends its workers, so the next
-invocation runs the new code in a new worker; another function's workers stay warm."""
+invocation runs the new code in a new worker; another function's workers stay warm. The edit
+comes within a second of the first run and keeps the file's size: a ``.pyc`` written by the first
+worker would hide it (workers write none, as Lambda's read-only task root does not)."""
 
 from __future__ import annotations
 
