@@ -1,6 +1,9 @@
 """The local servers under load: HTTP requests/s from ``wrk`` against ``lambdakit serve`` and
 ``chalice local`` serving the same small JSON route, and WebSocket round trips/s against
-``lambdakit serve`` (``chalice local`` serves no WebSocket API). One server at a time."""
+``lambdakit serve`` (``chalice local`` serves no WebSocket API). One server at a time.
+
+``lambdakit serve`` runs its handlers as it does by default, in worker processes (awslambdaric
+against its Runtime API); a second row, ``--in-process``, shows what that isolation costs."""
 
 from __future__ import annotations
 
@@ -81,9 +84,11 @@ def measure(interpreters: Interpreters, settings: Settings) -> dict[str, Any]:
                 "seconds": settings.load_seconds,
             },
         )
+    with lambdakit_serve(interpreters, http="benchmarks.http_app:handler", in_process=True) as port:
+        results["lambdakit_in_process_http"] = wrk(f"http://{HOST}:{port}/hello", settings)
     with chalice_local(interpreters) as port:
         results["chalice_http"] = wrk(f"http://{HOST}:{port}/hello", settings)
-    for name in ("lambdakit_http", "chalice_http"):
+    for name in ("lambdakit_http", "lambdakit_in_process_http", "chalice_http"):
         if results[name]["non_2xx"]:
             raise ProbeError(f"{name}: {results[name]['non_2xx']} answers were not 2xx")
     return results

@@ -233,8 +233,25 @@ def load(section: dict[str, Any] | None) -> str:
         section["lambdakit_websocket"],
     )
     rows = [
-        ["lambdakit serve, HTTP GET", f"{ours['requests_per_s']:,.0f} req/s",
-         ours["latency"].get("50%", ""), ours["latency"].get("99%", ""), "1.00x"],
+        [
+            "lambdakit serve (workers), HTTP GET",
+            f"{ours['requests_per_s']:,.0f} req/s",
+            ours["latency"].get("50%", ""),
+            ours["latency"].get("99%", ""),
+            "1.00x",
+        ],
+    ]
+    if inproc := section.get("lambdakit_in_process_http"):
+        rows.append(
+            [
+                "lambdakit serve --in-process, HTTP GET",
+                f"{inproc['requests_per_s']:,.0f} req/s",
+                inproc["latency"].get("50%", ""),
+                inproc["latency"].get("99%", ""),
+                _x(inproc["requests_per_s"] / ours["requests_per_s"]),
+            ]
+        )
+    rows += [
         ["chalice local, HTTP GET", f"{chalice['requests_per_s']:,.0f} req/s",
          chalice["latency"].get("50%", ""), chalice["latency"].get("99%", ""),
          _x(chalice["requests_per_s"] / ours["requests_per_s"])],

@@ -64,12 +64,19 @@ def _process(command: list[str], url: str, name: str, cwd: Path) -> Iterator[Non
 
 @contextlib.contextmanager
 def lambdakit_serve(
-    interpreters: Interpreters, *, http: str | None = None, websocket: str | None = None
+    interpreters: Interpreters,
+    *,
+    http: str | None = None,
+    websocket: str | None = None,
+    in_process: bool = False,
 ) -> Iterator[int]:
-    """``python -m lambdakit serve`` with the given handlers; yields the port."""
+    """``python -m lambdakit serve`` with the given handlers, in worker processes (the default)
+    or ``--in-process``; yields the port."""
     port = free_port()
     command = [str(interpreters.lambdakit), "-m", "lambdakit", "serve", "--port", str(port)]
     command += ["--no-reload", "--stage", STAGE]
+    if in_process:
+        command.append("--in-process")
     if http:
         command += ["--http", http]
     if websocket:

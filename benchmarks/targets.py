@@ -113,7 +113,7 @@ TARGETS = (
            lambda r: _bc(r, "limited", "accepted") / _bc(r, "limited", "messages")),
     *(_store_target(op) for op in ("connect", "get_connection", "update_last_seen", "disconnect")),
     _store_target(None),
-    Target("local HTTP req/s: lambdakit serve / chalice local", 1, False,
+    Target("local HTTP req/s: lambdakit serve (workers) / chalice local", 1, False,
            lambda r: r["load"]["lambdakit_http"]["requests_per_s"]
            / r["load"]["chalice_http"]["requests_per_s"]),
     Target("redaction: worst hostile 1 MB / plain 1 MB", 15, True,

@@ -266,7 +266,9 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
         config = dataclasses.replace(
             config, websocket=dataclasses.replace(config.websocket, all_route_responses=True)
         )
-    if not config.http_routes and config.websocket is None:
+    # A template whose functions no API routes to still serves them through the Invoke API
+    # (as `sam local start-lambda` does).
+    if not config.http_routes and config.websocket is None and not config.functions:
         raise SystemExit(
             "lambdakit serve: nothing to serve: give --http, --websocket or --template"
         )

@@ -19,7 +19,8 @@ class FunctionRef:
     From a template it also carries what its execution environment needs: ``code_uri`` (the
     task root, an absolute path), its resolved ``environment``, ``memory_size``, ``runtime``
     (``python3.12``), ``concurrency`` (most environments at once; 0: the server's default),
-    the local ``layers`` (their content folders) and its ``logical_id``. ``inherit_environment``
+    the local ``layers`` (their content folders), the ``layer_arns`` of layers from elsewhere
+    and its ``logical_id``. ``inherit_environment``
     is true for functions given on the command line: they see the server's environment, as
     they did in-process; a template's functions see only what Lambda would give them.
     """
@@ -33,6 +34,7 @@ class FunctionRef:
     runtime: str = ""
     concurrency: int = 0
     layers: tuple[str, ...] = ()
+    layer_arns: tuple[str, ...] = ()
     logical_id: str = ""
     inherit_environment: bool = True
 
@@ -51,6 +53,7 @@ class FunctionRef:
         fields = dict(value)
         fields["environment"] = tuple((str(k), str(v)) for k, v in fields.get("environment") or ())
         fields["layers"] = tuple(fields.get("layers") or ())
+        fields["layer_arns"] = tuple(fields.get("layer_arns") or ())
         return cls(**fields)
 
 

@@ -11,7 +11,9 @@ them: ``requirements.txt`` in its ``CodeUri`` and in its local layers' ``Content
   (``--no-install``) never installs: it says what is missing and uses the server's Python.
 
 A layer's content is importable as Lambda's ``/opt/python``: its ``python/`` folder if it has
-one, else the folder itself.
+one, else the folder itself. A layer given by ARN cannot be downloaded without an AWS account;
+AWS's public Powertools for AWS Lambda (Python) layers are installed from PyPI instead
+(``aws-lambda-powertools[all]`` of the layer's major version), others are named in a warning.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import glob
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +34,25 @@ from lambdakit.local.config import FunctionRef
 from lambdakit.local.tls import cache_dir
 
 log = logging.getLogger("lambdakit.local")
-RUNTIME_PACKAGES: Final = ("awslambdaric>=3,<5", "boto3>=1.34,<2")
+# The oldest that do what the workers need: awslambdaric 2.x is the runtime client of Lambda's
+# python3.7/3.8 (3.x needs 3.9); boto3 1.28 reads AWS_ENDPOINT_URL_<SERVICE> (1.34 needs 3.8).
+# pip picks the newest the function's Python can run.
+RUNTIME_PACKAGES: Final = ("awslambdaric>=2,<5", "boto3>=1.28,<2")
+
+
+# arn:aws:lambda:REGION:017000801446:layer:AWSLambdaPowertoolsPythonV2-Arm64:43 (V3-python312-...)
+_POWERTOOLS_LAYER: Final = re.compile(
+    r"^arn:aws[\w-]*:lambda:[\w-]+:017000801446:layer:AWSLambdaPowertoolsPython(V(\d+))?[-\w]*:\d+$"
+)
+
+
+def layer_requirement(arn: str) -> str | None:
+    """What pip installs in place of a public layer, or ``None`` for an unknown one."""
+    match = _POWERTOOLS_LAYER.match(arn)
+    if match is None:
+        return None
+    major = int(match.group(2) or 1)
+    return f"aws-lambda-powertools[all]>={major},<{major + 1}"
 
 
 def _version(runtime: str) -> str | None:
@@ -117,18 +138,27 @@ class Environments:
             else:
                 python = found
         requirements = requirement_files(function)
-        if python == sys.executable and not requirements:
+        packages = []
+        for arn in function.layer_arns:
+            package = layer_requirement(arn)
+            if package is None:
+                self._warn(f"{name}: layer {arn} is not local: its content is missing")
+            else:
+                packages.append(package)
+        if python == sys.executable and not requirements and not packages:
             return python, layer_paths(function)
         texts = [f.read_text(encoding="utf-8") for f in requirements]
         digest = hashlib.sha256(
-            "\0".join([_python_version(python), *RUNTIME_PACKAGES, *texts]).encode()
+            "\0".join([_python_version(python), *RUNTIME_PACKAGES, *packages, *texts]).encode()
         ).hexdigest()[:16]
         folder = (self.root or cache_dir() / "envs") / digest
         venv_python = folder / "bin" / "python"
         if (folder / ".complete").exists():
             return str(venv_python), layer_paths(function)
         if not self.install:
-            missing = ", ".join(str(f) for f in requirements) or "awslambdaric for " + python
+            missing = (
+                ", ".join([*map(str, requirements), *packages]) or "awslambdaric for " + python
+            )
             self._warn(f"{name}: --no-install: not installed: {missing}; it runs on this "
                        "server's Python and packages")  # fmt: skip
             return sys.executable, layer_paths(function)
@@ -136,7 +166,15 @@ class Environments:
         shutil.rmtree(folder, ignore_errors=True)
         folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         subprocess.run([python, "-m", "venv", str(folder)], check=True)  # noqa: S603
-        command = [str(venv_python), "-m", "pip", "install", "--quiet", *RUNTIME_PACKAGES]
+        command = [
+            str(venv_python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            *RUNTIME_PACKAGES,
+            *packages,
+        ]
         for requirement in requirements:
             command += ["-r", str(requirement)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603

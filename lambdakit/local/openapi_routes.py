@@ -105,8 +105,10 @@ def read_openapi(
                 if key.startswith("x-amazon-apigateway-") and key not in _UNDERSTOOD:
                     warnings.append(f"{where}: {key} is not honoured locally: ignored")
             http_method = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+            # An HTTP API's default route is written "/$default" in OpenAPI: the route "$default".
+            route_path = "$default" if path == "/$default" else str(path)
             reading.routes.append(
-                HttpRoute(http_method, str(path), function, version, api_id, authorizer, scopes)
+                HttpRoute(http_method, route_path, function, version, api_id, authorizer, scopes)
             )
     cors = resolve(definition.get("x-amazon-apigateway-cors"))
     if isinstance(cors, dict):

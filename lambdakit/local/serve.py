@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -49,16 +50,22 @@ def run(
 ) -> None:
     """Serve ``config`` with worker processes; ``shown`` is the host part of the URLs that reach
     the server (``cli.url_host``)."""
-    asyncio.run(_main(args, config, options, shown))
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; with the default handler
+    # that ends the process before the clean-up below (workers, DynamoDB Local) runs.
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        asyncio.run(_main(args, config, options, shown))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 async def _main(
     args: argparse.Namespace, config: GatewayConfig, options: dict[str, Any], shown: str
 ) -> None:
-    import uvicorn
-
-    from lambdakit.local.app import LocalGateway
-
     warnings: list[str] = []
     tables: dict[str, dict[str, Any]] = {}
     if args.template:
@@ -83,36 +90,56 @@ async def _main(
     endpoints = Endpoints(
         http=f"http://{shown}:{args.port}", https=https, ca_bundle=ca_bundle, dynamodb=dynamodb
     )
+    try:
+        await _serve(args, config, options, shown, endpoints, tls_files, warnings)
+    finally:
+        if dynamodb_local is not None:
+            dynamodb_local.stop()
+
+
+async def _serve(
+    args: argparse.Namespace,
+    config: GatewayConfig,
+    options: dict[str, Any],
+    shown: str,
+    endpoints: Endpoints,
+    tls_files: Any,
+    warnings: list[str],
+) -> None:
+    import uvicorn
+
+    from lambdakit.local.app import LocalGateway
+
     environments = Environments(install=args.install)
     invoker = WorkerInvoker(
         endpoints, interpreter=environments.interpreter, concurrency=args.max_concurrency
     )
-    functions = config.all_functions()
-    for function in functions:  # installs now rather than on the first request
-        await environments.interpreter(function)
-    warnings += environments.warnings
-    app = LocalGateway(config, invoker, websocket_domain=endpoints.https_domain)
-    _banner(config, endpoints, functions, warnings, shown, args.port)
-    servers = [uvicorn.Server(uvicorn.Config(app, **options))]
-    if tls_files is not None:
-        secure = {**options, "port": int(https.rsplit(":", 1)[1]), "lifespan": "off"}
-        secure.update(ssl_certfile=str(tls_files.cert), ssl_keyfile=str(tls_files.key))
-        servers.append(uvicorn.Server(uvicorn.Config(app, **secure)))
-    watcher = asyncio.ensure_future(_watch(functions, invoker)) if args.reload else None
-    others = [asyncio.ensure_future(server._serve()) for server in servers[1:]]
     try:
-        await servers[0].serve()
+        functions = config.all_functions()
+        for function in functions:  # installs now rather than on the first request
+            await environments.interpreter(function)
+        warnings += environments.warnings
+        app = LocalGateway(config, invoker, websocket_domain=endpoints.https_domain)
+        _banner(config, endpoints, functions, warnings, shown, args.port)
+        servers = [uvicorn.Server(uvicorn.Config(app, **options))]
+        if tls_files is not None:
+            secure = {**options, "port": int(endpoints.https.rsplit(":", 1)[1]), "lifespan": "off"}
+            secure.update(ssl_certfile=str(tls_files.cert), ssl_keyfile=str(tls_files.key))
+            servers.append(uvicorn.Server(uvicorn.Config(app, **secure)))
+        watcher = asyncio.ensure_future(_watch(functions, invoker)) if args.reload else None
+        others = [asyncio.ensure_future(server._serve()) for server in servers[1:]]
+        try:
+            await servers[0].serve()
+        finally:
+            for server in servers[1:]:
+                server.should_exit = True
+            for task in others:
+                with contextlib.suppress(BaseException):
+                    await task
+            if watcher is not None:
+                watcher.cancel()
     finally:
-        for server in servers[1:]:
-            server.should_exit = True
-        for task in others:
-            with contextlib.suppress(BaseException):
-                await task
-        if watcher is not None:
-            watcher.cancel()
         await invoker.aclose()
-        if dynamodb_local is not None:
-            dynamodb_local.stop()
 
 
 async def _tables(
@@ -122,9 +149,9 @@ async def _tables(
     if args.dynamodb != "local":
         if tables:
             warnings.append(
-                f"tables {sorted(tables)} are not created: the app will miss them. "
-                "Run with --dynamodb local (DynamoDB Local, or the endpoint "
-                "AWS_ENDPOINT_URL_DYNAMODB names)"
+                f"tables {sorted(tables)} are not created (lambdakit's stores use SQLite "
+                "instead; boto3 calls go to AWS): run with --dynamodb local for DynamoDB "
+                "Local, or the endpoint AWS_ENDPOINT_URL_DYNAMODB names"
             )
         return "", None
     from lambdakit.local.tables import DynamoDBLocal, client_for, create_tables

@@ -4,7 +4,8 @@ the one that serves it locally.
 Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``MemorySize``,
 ``Runtime``, ``Environment``, ``Layers``, ``ReservedConcurrentExecutions``, ``Globals``)
 with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
-``PayloadFormatVersion`` says 1.0); ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
+``PayloadFormatVersion`` says 1.0), and the routes of an API's OpenAPI definition;
+``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
 ``AWS::ApiGatewayV2::Authorizer`` (``AuthorizerType: REQUEST``) its ``$connect`` route names
 in ``AuthorizerId``; a route's route response (``RouteResponseSelectionExpression``, or an
@@ -78,7 +79,8 @@ def read_template(
 ) -> LocalTemplate:
     """Read a template once into plain configuration: each function with its ``CodeUri`` (its
     task root), its resolved ``Environment`` (``Globals`` merged), memory, runtime and layers;
-    the routes; the tables. ``stage`` defaults to the WebSocket API's stage in the template."""
+    the routes; the tables. ``stage`` defaults to the WebSocket API's stage in the template; a
+    template without a WebSocket API, its REST API's."""
     template_path = Path(path).resolve()
     document = load_template(template_path)
     resolver = Resolver(document, overrides=overrides, region=region)
@@ -130,8 +132,12 @@ def read_template(
 
 
 def _with_globals(globals_: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-    """SAM's merge: the function's properties win; ``Environment.Variables`` merge by key."""
+    """SAM's merge: the function's properties win, lists add up (``Layers``: the global ones
+    first), ``Environment.Variables`` merge by key."""
     merged = {**globals_, **properties}
+    for key, value in globals_.items():
+        if isinstance(value, list) and isinstance(properties.get(key), list):
+            merged[key] = [*value, *properties[key]]
     variables = {
         **((globals_.get("Environment") or {}).get("Variables") or {}),
         **((properties.get("Environment") or {}).get("Variables") or {}),
@@ -161,9 +167,11 @@ def _function(
     memory = resolver.resolve(properties.get("MemorySize", 128))
     runtime = resolver.resolve(properties.get("Runtime") or "")
     if runtime and not str(runtime).startswith("python"):
-        warnings.append(f"{logical_id}: Runtime {runtime} is not Python; it runs on Python")
+        warnings.append(f"{logical_id}: Runtime {runtime} is not Python: only Python functions "
+                        "run locally (its handler is looked for as a Python module)")  # fmt: skip
     variables = resolver.resolve((properties.get("Environment") or {}).get("Variables") or {})
     concurrency = resolver.resolve(properties.get("ReservedConcurrentExecutions") or 0)
+    layers, layer_arns = _layers(logical_id, properties, base, resolver, warnings)
     return FunctionRef(
         f"{module}:{attribute}",
         float(timeout) if isinstance(timeout, (int, float, str)) else 3.0,
@@ -173,7 +181,8 @@ def _function(
         memory_size=int(memory),
         runtime=str(runtime),
         concurrency=int(concurrency),
-        layers=_layers(logical_id, properties, base, resolver, warnings),
+        layers=layers,
+        layer_arns=layer_arns,
         logical_id=logical_id,
         inherit_environment=False,
     )
@@ -192,19 +201,24 @@ def _layers(
     base: Path,
     resolver: Resolver,
     warnings: list[str],
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The content folders of the function's layers defined in the template with a local
-    ``ContentUri``; a layer from elsewhere (an ARN) is listed in the warnings."""
+    ``ContentUri``, and the ARNs of the others (``dependencies.py`` knows some of them)."""
     folders: list[str] = []
+    arns: list[str] = []
     for layer in properties.get("Layers") or []:
         reference = layer.get("Ref") if isinstance(layer, dict) else None
         resource = resolver.resources.get(str(reference)) if reference else None
         content = (resource or {}).get("Properties", {}).get("ContentUri")
         if isinstance(content, str):
             folders.append(str((base / content).resolve()))
+            continue
+        arn = resolver.resolve(layer)
+        if isinstance(arn, str) and arn.startswith("arn:"):
+            arns.append(arn)
         else:
-            warnings.append(f"{logical_id}: layer {resolver.resolve(layer)!r} is not local")
-    return tuple(folders)
+            warnings.append(f"{logical_id}: layer {arn!r} is not local")
+    return tuple(folders), tuple(arns)
 
 
 def _websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | None:

@@ -104,6 +104,10 @@ def worker_environment(
             "TZ": ":UTC",
             "PYTHONPATH": os.pathsep.join(python_path),
             "PYTHONUNBUFFERED": "1",
+            # Lambda's task root is read-only: no __pycache__ is written into the project, and
+            # none can go stale (an edit in the same second, of the same size, would not be
+            # seen by the next worker: a .pyc is checked by mtime seconds and size).
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
     if endpoints.http:
@@ -142,6 +146,8 @@ class ExecutionEnvironment:
         self._started_at = 0.0
         self._initialized = False
         self._log_task: asyncio.Task[None] | None = None
+        self._exited: asyncio.Future[int] | None = None  # the worker's end, awaited once
+        self._status_fd: int | None = None  # /proc/PID/status, re-read for each REPORT
         self.alive = True
 
     async def _start(self) -> None:
@@ -165,6 +171,9 @@ class ExecutionEnvironment:
             start_new_session=True,  # a Ctrl-C in the terminal is the server's to handle
         )
         self._log_task = asyncio.ensure_future(self._forward_logs())
+        self._exited = asyncio.ensure_future(self._process.wait())
+        with contextlib.suppress(OSError):
+            self._status_fd = os.open(f"/proc/{self._process.pid}/status", os.O_RDONLY)
 
     async def _forward_logs(self) -> None:
         if self._process is None or self._process.stdout is None:
@@ -184,7 +193,7 @@ class ExecutionEnvironment:
         if self._api is None or self._process is None:
             raise RuntimeError("the environment did not start")
         polled = asyncio.ensure_future(self._api.polled.wait())
-        exited = asyncio.ensure_future(self._process.wait())
+        exited = self._exited or asyncio.ensure_future(self._process.wait())
         try:
             waited: set[asyncio.Future[Any]] = {polled, exited, self._api.init_error}
             done, _ = await asyncio.wait(
@@ -194,7 +203,6 @@ class ExecutionEnvironment:
             )
         finally:
             polled.cancel()
-            exited.cancel()
         if self._api.init_error.done():
             outcome = self._api.init_error.result()
             await self.stop()
@@ -221,14 +229,9 @@ class ExecutionEnvironment:
         )
         started = time.perf_counter()
         self._api.submit(pending)
-        exited = asyncio.ensure_future(self._process.wait())
-        try:
-            racing: set[asyncio.Future[Any]] = {pending.outcome, exited}
-            done, _ = await asyncio.wait(
-                racing, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            exited.cancel()
+        exited = self._exited or asyncio.ensure_future(self._process.wait())
+        racing: set[asyncio.Future[Any]] = {pending.outcome, exited}
+        done, _ = await asyncio.wait(racing, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         duration = (time.perf_counter() - started) * 1000
         report = Report(duration, init_ms, self._max_memory_mb())
         if pending.outcome in done:
@@ -246,19 +249,26 @@ class ExecutionEnvironment:
         return None, report
 
     def _max_memory_mb(self) -> int:
-        if self._process is None:
+        if self._status_fd is None:
             return 0
         try:
-            with open(f"/proc/{self._process.pid}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return math.ceil(int(line.split()[1]) / 1024)
+            status = os.pread(self._status_fd, 4096, 0)
         except OSError:
-            pass
-        return 0
+            return 0
+        start = status.find(b"VmHWM:")
+        if start < 0:
+            return 0
+        return math.ceil(int(status[start:].split(None, 2)[1]) / 1024)
+
+    def _close_status(self) -> None:
+        if self._status_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._status_fd)
+            self._status_fd = None
 
     async def stop(self) -> None:
         self.alive = False
+        self._close_status()
         if self._process is not None and self._process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._process.kill()
@@ -273,6 +283,7 @@ class ExecutionEnvironment:
     def kill(self) -> None:
         """Synchronous last resort (the server is going away)."""
         self.alive = False
+        self._close_status()
         if self._process is not None and self._process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self._process.kill()

@@ -18,7 +18,7 @@ from tests.local.conftest import ROOT, free_port
 class Served:
     """A ``lambdakit serve --template`` process; its output goes to ``log_path``."""
 
-    def __init__(self, template: Path, tmp: Path, *extra: str) -> None:
+    def __init__(self, template: Path, tmp: Path, *extra: str, reload: bool = False) -> None:
         self.port = free_port()
         self.tls_port = free_port()
         self.log_path = tmp / "serve.log"
@@ -32,7 +32,8 @@ class Served:
         )
         command = [
             sys.executable, "-m", "lambdakit", "serve", "--template", str(template),
-            "--port", str(self.port), "--tls-port", str(self.tls_port), "--no-reload", *extra,
+            "--port", str(self.port), "--tls-port", str(self.tls_port),
+            "--reload" if reload else "--no-reload", *extra,
         ]  # fmt: skip
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(

@@ -66,3 +66,33 @@ def test_powertools_validation_answers_422(served):
     assert status == 422, served.log()[-3000:]
     assert body["statusCode"] == 422
     assert body["detail"][0]["loc"] == ["body", "title"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+        except (OSError, ValueError):
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_sigterm_ends_the_workers_and_dynamodb_local(tmp_path: Path):
+    """uvicorn re-raises the SIGTERM it handled; the server must still end what it started in
+    sessions of their own (workers, DynamoDB Local) instead of leaving them running."""
+    if not (DYNAMODB_LOCAL / "env").exists():
+        pytest.skip("DynamoDB Local is not set up (scripts/dynamodb-local/setup.sh)")
+    server = Served(APP / "template.yaml", tmp_path, "--dynamodb", "local")
+    try:
+        server.wait_until_listening(timeout=600)
+        server.get("/todos/none")  # a worker starts
+        children = _children(server.process.pid)
+        assert len(children) >= 2  # DynamoDB Local and the worker
+    finally:
+        server.stop()
+    assert server.process.returncode != 0  # ended by the signal, after its clean-up
+    alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    assert alive == [], server.log()[-3000:]

@@ -123,3 +123,36 @@ def test_bad_handler_specs_are_clear_errors(spec):
 
     with pytest.raises((ValueError, ImportError)):
         load_handler(spec)
+
+
+@pytest.mark.parametrize(
+    ("template", "stage"),
+    [
+        pytest.param(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Handler: app.handler\n      Events:\n        Get:\n          Type: Api\n"
+            "          Properties: {Path: /a, Method: get}\n",
+            "Prod",
+            id="implicit-rest-api",
+        ),
+        pytest.param(
+            "Parameters:\n  Env: {Type: String, Default: dev}\nResources:\n  Api:\n"
+            "    Type: AWS::Serverless::Api\n    Properties: {StageName: !Ref Env}\n"
+            "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Handler: app.handler\n      Events:\n        Get:\n          Type: Api\n"
+            "          Properties: {Path: /a, Method: get, RestApiId: !Ref Api}\n",
+            "dev",
+            id="rest-api-stage-name",
+        ),
+        pytest.param(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Handler: app.handler\n      Events:\n        Get:\n          Type: HttpApi\n",
+            "local",
+            id="http-api-only",
+        ),
+    ],
+)
+def test_the_stage_is_the_rest_apis_as_on_aws(tmp_path, template: str, stage: str):
+    path = tmp_path / "template.yaml"
+    path.write_text(template)
+    assert config_from_template(path, stage=None, limits=Limits()).rest_stage_name == stage
