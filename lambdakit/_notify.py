@@ -64,7 +64,7 @@ def build_report(
     if event.trigger != "unknown":
         lines += [
             f"trigger: {event.trigger}",
-            f"request: {event.http_method or '-'} {event.path or '-'}",
+            f"request: {event.http_method or '-'} {redactor.redact_text(event.path) or '-'}",
             f"source_ip: {event.requestContext.get_source_ip() or '-'}",
             f"headers: {_json.dumps(redactor.redact(dict(event.headers)))}",
         ]

@@ -84,15 +84,22 @@ _AWS_KEY_ID: Final = r"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"
 SECRET_VALUE: Final = re.compile(rf"{_SCHEME}\s+\S{{8,}}|{_JWT}|{_AWS_KEY_ID}")
 # The same in free text, keeping the scheme word: group 1 is kept, the rest replaced.
 _SECRET_IN_TEXT: Final = re.compile(rf"({_SCHEME}\s+)\S{{8,}}|{_JWT}[A-Za-z0-9_-]*|{_AWS_KEY_ID}")
-# ``name=value``, ``name: value``, ``"name": "value"`` (query strings, reprs, JSON, YAML): group 1
-# is the name, group 2 what stands between, group 3 the value.
-_NAMED_VALUE: Final = re.compile(
-    r"(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})"
-    r"([\"']?[ \t]*[=:][ \t]*[\"']?)"
-    r"([^\s&;,'\"<>\[\](){}?#/][^\s&;,'\"<>\[\](){}?#]*)"
+# ``name=value``, ``name: value``, ``"name": "value"`` (query strings, reprs, JSON, YAML,
+# header lines): the name and what stands between; the value is read after it (``_VALUE``), so a
+# name that is not secret consumes nothing of what follows (``https://x/?api_key=...``).
+_NAME_AND_SEPARATOR: Final = re.compile(
+    r"(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]{0,63})([\"']?[ \t]*[=:][ \t]*)"
+)
+# A quoted value to its closing quote, else a bare one to the next space or separator.
+_VALUE: Final = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|[^\s&;,\"']+")
+# Header lines (a name at the start of a line) whose whole value is a credential, spaces
+# included (``Authorization: Token x``).
+_LINE_VALUE: Final = re.compile(r"[^\r\n]+")
+_WHOLE_LINE_NAMES: Final = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 )
 # The password of a URL's userinfo: ``scheme://user:password@host``.
-_URL_PASSWORD: Final = re.compile(r"(?<=://)([^/\s:@]{0,256}):([^/\s@]{1,256})@")
+_URL_PASSWORD: Final = re.compile(r"(?<=://)([^/\s:@]{0,256}):([^\s@]{1,256})@")
 
 _MAX_DEPTH: Final = 20
 
@@ -148,13 +155,29 @@ class Redactor:
         rest kept, cut to ``MAX_SCAN_CHARS``."""
         text = _SECRET_IN_TEXT.sub(_keep_scheme, _clip(text))
         text = _URL_PASSWORD.sub(_hide_password, text)
-        return _NAMED_VALUE.sub(self._hide_named, text)
+        return self._hide_named_values(text)
 
-    def _hide_named(self, match: re.Match[str]) -> str:
-        name, between, _value = match.groups()
-        if not self.is_secret(name):
-            return match.group(0)
-        return f"{name}{between}{REDACTED}"
+    def _hide_named_values(self, text: str) -> str:
+        """Each secret-looking ``name=value`` with its value replaced (quotes kept)."""
+        out: list[str] = []
+        position = 0
+        while (found := _NAME_AND_SEPARATOR.search(text, position)) is not None:
+            name = found.group(1)
+            out.append(text[position : found.end()])
+            position = found.end()
+            if not self.is_secret(name):
+                continue
+            at_line_start = found.start() == 0 or text[found.start() - 1] == "\n"
+            whole_line = at_line_start and name.lower() in _WHOLE_LINE_NAMES
+            reader = _LINE_VALUE if whole_line else _VALUE
+            value = reader.match(text, position)
+            if value is None or value.group(0) == REDACTED:
+                continue
+            quote = value.group(0)[0] if value.group(0)[0] in "\"'" else ""
+            out.append(f"{quote}{REDACTED}{quote}")
+            position = value.end()
+        out.append(text[position:])
+        return "".join(out)
 
 
 def _keep_scheme(match: re.Match[str]) -> str:

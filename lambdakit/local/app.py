@@ -126,6 +126,11 @@ class LocalGateway:
         connection_id = connections_api.connection_id_from(path, self.config.stage)
         management = connection_id is not None and self.config.websocket is not None
         if management or function_name is not None:  # AWS's own APIs: signed, as on AWS
+            if self._from_a_foreign_page(scope, host):
+                # Signatures are checked for form only: a page could forge one in a simple
+                # (no-preflight) cross-site POST. SDKs send no Origin and no Sec-Fetch-Site.
+                _log_refusal("Origin", _header(scope, b"origin") or "cross-site")
+                return HttpResponse(403, [JSON], FORBIDDEN_PAGE)
             service = "lambda" if function_name is not None else "execute-api"
             unsigned = connections_api.refuse_unsigned(scope, service)
             if unsigned is not None:
@@ -200,6 +205,14 @@ class LocalGateway:
         )
         return response
 
+    def _from_a_foreign_page(self, scope: dict[str, Any], host: str | None) -> bool:
+        """Whether a browser sent this on behalf of a page of another site (the WebSocket rule:
+        loopback pages and ``--allow-origin`` ones may)."""
+        origin = _header(scope, b"origin")
+        if origin is not None:
+            return not access.origin_allowed(origin, host, self.config.server.allowed_origins)
+        return _header(scope, b"sec-fetch-site") == "cross-site"
+
     def _rest_stage(self, route: HttpRoute) -> str:
         return self._rest_stages.get(route.api) or self.config.rest_stage_name
 
@@ -227,6 +240,10 @@ FORBIDDEN_HOST: Final = (
 FORBIDDEN_ORIGIN: Final = (
     b'{"message":"Forbidden: WebSockets from this Origin are not allowed. To allow it, start '
     b'lambdakit serve with --allow-origin ORIGIN."}'
+)
+FORBIDDEN_PAGE: Final = (
+    b'{"message":"Forbidden: @connections and the Invoke API do not answer web pages of other '
+    b'sites. To allow one, start lambdakit serve with --allow-origin ORIGIN."}'
 )
 JSON: Final = ("content-type", "application/json")
 

@@ -33,21 +33,15 @@ if TYPE_CHECKING:
     from lambdakit.router._router import F
 
     Handler = Callable[[Any, Any], Any]
-    ErrorReceiver = Callable[[str], Any]
+    from lambdakit._error_path import ErrorReceiver
 
 
-# -- THE ERROR-PATH SEAM (issue 11) ---------------------------------------------------------
-# Everything the router takes from the decorator's pipeline and error path (option checks,
-# CORS preflight, envelope, pass-through, failure envelope, logging, redaction, notification,
-# access log) goes through this one function. When the shared error-path module lands, this
-# is the one place to switch.
+# The router takes the decorator's whole pipeline (option checks, CORS preflight, envelope,
+# pass-through) and through it the one error path (lambdakit._error_path): this one function.
 def _pipeline(options: dict[str, Any]) -> Callable[[Handler], Handler]:
     """The decorator's pipeline, configured with ``options``; ``TypeError``/``ValueError``
     for bad options, at registration."""
     return aws_lambda_handler(**options)
-
-
-# --------------------------------------------------------------------------------------------
 
 
 class RouteNotFoundError(RequestError):

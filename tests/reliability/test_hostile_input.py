@@ -175,6 +175,35 @@ def test_secrets_in_app_error_messages_and_websocket_errors_are_redacted(
             assert secret not in line
 
 
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: Token 0123456789abcdefSECRET", "0123456789abcdefSECRET"),
+        ("failed: password=/etc-secret-xyz", "etc-secret-xyz"),
+        ("failed: password=(hunter2)", "hunter2"),
+        ("{'password': 'correct horse battery staple'}", "horse battery"),
+        ('{"api_key": "[abc]"}', "abc"),
+        ("passwd=<secret-value>", "secret-value"),
+        ('secret: "#hashsecret"', "hashsecret"),
+        ("postgresql://admin:s3/cr3t@db/x", "s3/cr3t"),
+    ],
+)
+def test_secret_values_of_every_shape_are_redacted_in_text(text: str, secret: str) -> None:
+    assert secret not in Redactor().redact_text(text)
+
+
+def test_a_token_in_the_request_path_is_redacted_from_the_report() -> None:
+    reports: list[str] = []
+
+    @aws_lambda_handler(error_receiver=reports.append)
+    def handler(event: Any, context: Any) -> Any:
+        raise RuntimeError("boom")
+
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+    handler(rest_event("GET", f"/reset/{jwt}"), LambdaContext())
+    assert jwt not in reports[0]
+
+
 # -- the error path never raises ---------------------------------------------------------------
 
 

@@ -305,6 +305,37 @@ def test_the_invoke_api_demands_a_lambda_signature(serve):
     assert answer["StatusCode"] == 200
 
 
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        pytest.param({"Origin": "https://attacker.example"}, 403, id="foreign-origin"),
+        pytest.param({"Sec-Fetch-Site": "cross-site"}, 403, id="cross-site-fetch"),
+        pytest.param({"Origin": "null"}, 403, id="null-origin"),
+        pytest.param({"Origin": "http://localhost:5173"}, 200, id="loopback-page"),
+        pytest.param({}, 200, id="no-browser"),
+    ],
+)
+def test_a_forged_presigned_request_from_another_site_is_refused(serve, headers, status):
+    """The signature is checked for form only, so a page could put a made-up presigned query
+    on a simple cross-site POST (no preflight): the AWS APIs refuse other sites' pages."""
+    gateway = serve(gateway_config())
+    query = (
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=x/20250101/us-east-1/lambda/"
+        "aws4_request&X-Amz-Date=20250101T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature="
+        + "0"
+        * 64
+    )
+    path = f"/2015-03-31/functions/tests.local.apps.echo/invocations?{query}"
+    answer = send_raw(
+        gateway.port,
+        "POST",
+        path,
+        [("Host", f"127.0.0.1:{gateway.port}"), ("Content-Type", "text/plain"), *headers.items()],
+        b"{}",
+    )
+    assert answer.status == status
+
+
 def test_boto3_and_presigned_requests_are_accepted(serve):
     from botocore.auth import SigV4QueryAuth
     from botocore.awsrequest import AWSRequest
