@@ -176,7 +176,9 @@ class Route:
 
 
 class RouteTable:
-    """Static paths in a dict; parametrised ones tried in the order they were added."""
+    """Static paths in a dict; parametrised ones tried most specific first, as API Gateway
+    does: segment by segment, a literal before a parameter before a greedy ``{proxy+}``
+    (``/files/{id}/meta`` before ``/files/{proxy+}``, whatever the order they were added in)."""
 
     __slots__ = ("_dynamic", "_shapes", "_static")
 
@@ -200,6 +202,7 @@ class RouteTable:
                 self._static[template.path] = methods
             else:
                 self._dynamic.append((template, methods))
+                self._dynamic.sort(key=lambda entry: _specificity(entry[0].path))
         else:
             methods = self._methods(known)
         if route.method in methods:
@@ -237,3 +240,17 @@ class RouteTable:
             yield from methods.values()
         for _, methods in self._dynamic:
             yield from methods.values()
+
+
+def _specificity(path: str) -> tuple[int, ...]:
+    """Sort key of a path template: per segment 0 for a literal, 1 for ``{name}``, 2 for a
+    greedy ``{name+}`` (Powertools' ``<name>`` is a parameter too)."""
+    key = []
+    for segment in path.strip("/").split("/"):
+        if segment.startswith("{") and segment.endswith("+}"):
+            key.append(2)
+        elif segment.startswith(("{", "<")):
+            key.append(1)
+        else:
+            key.append(0)
+    return tuple(key)

@@ -346,3 +346,26 @@ def test_async_routes():
         return n * 2
 
     assert call(app, rest_event("GET", "/items/21"))[1]["data"] == 42
+
+
+def test_the_most_specific_route_wins_whatever_the_order_of_registration():
+    app = HttpResolver()
+
+    @app.get("/files/{proxy+}")
+    def anything(proxy: str) -> str:
+        return f"greedy {proxy}"
+
+    @app.get("/files/{file_id}")
+    def one(file_id: str) -> str:
+        return f"one {file_id}"
+
+    @app.get("/files/{file_id}/meta")
+    def meta(file_id: str) -> str:
+        return f"meta {file_id}"
+
+    def data(path: str) -> object:
+        return json.loads(app(rest_event("GET", path), None)["body"])["data"]
+
+    assert data("/files/a/meta") == "meta a"
+    assert data("/files/a") == "one a"
+    assert data("/files/a/b/c") == "greedy a/b/c"
