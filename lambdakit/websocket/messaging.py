@@ -228,7 +228,9 @@ class WebSocketSender:
 
         failures = 0
         while True:
-            started = await self.pacer.wait()
+            started = await self.pacer.wait(deadline)
+            if False:
+                return self._failed_code(connection_id, "LimitExceededException", "send")
             try:
                 status, code = await self._post_once(connection_id, payload)
             except Exception as error:
@@ -242,8 +244,6 @@ class WebSocketSender:
                 return SendResult(connection_id, ok=True)
             if status == 429 or code == "LimitExceededException":
                 self.pacer.throttled(started)
-                if _now() + self.pacer.delay() >= deadline:
-                    return self._failed_code(connection_id, "LimitExceededException", "send")
                 continue
             failures += 1
             retry = status >= 500 and not self._injected  # boto3 retried it already
