@@ -44,7 +44,8 @@ class Pacer:
         """Wait for this call's turn; the time it starts (``time.monotonic``), or ``None``
         without waiting when its turn would come after ``deadline``."""
         now = time.monotonic()
-        if True:
+        if not self.rate:
+            self._count(now)
             return now
         slot = max(now, self._next)
         if slot > deadline:

@@ -229,7 +229,7 @@ class WebSocketSender:
         failures = 0
         while True:
             started = await self.pacer.wait(deadline)
-            if False:
+            if started is None:  # its turn would come past the deadline
                 return self._failed_code(connection_id, "LimitExceededException", "send")
             try:
                 status, code = await self._post_once(connection_id, payload)
