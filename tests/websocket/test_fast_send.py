@@ -13,14 +13,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lambdakit.websocket import fan_out
+from lambdakit.websocket._batches import batch_events
 from lambdakit.websocket._sigv4 import Credentials, Signer, path_segment
 from lambdakit.websocket.messaging import WebSocketSender
 from tests.websocket.conftest import free_port
+from tests.websocket.loopback_server import LoopbackServer, QuietHandler
 from tests.websocket.management_api import ManagementApi
 
 boto3 = pytest.importorskip("boto3")
@@ -46,8 +50,8 @@ class Simulated:
 
     def _control(self, path: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
         data = None if options is None else json.dumps(options).encode()
-        request = urllib.request.Request(f"{self.root}/_bench/{path}", data=data)
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        request = urllib.request.Request(f"{self.root}/_bench/{path}", data=data)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
             return json.loads(answer.read() or b"{}")
 
     def reset(self, **options: float) -> None:
@@ -131,7 +135,8 @@ def test_throttled_calls_are_paced_retried_and_delivered(simulated):
     assert floor * 0.9 <= elapsed <= floor * 1.6
     # Paced, not hammering: without the bucket, 64 workers retrying at once make thousands.
     assert stats["throttled"] < 3 * count
-    assert sender.pacer.rate is not None and sender.pacer.rate < 2 * rate
+    assert sender.pacer.rate is not None
+    assert sender.pacer.rate < 2 * rate
 
 
 def test_past_the_deadline_a_throttled_connection_is_reported(simulated):
@@ -142,7 +147,8 @@ def test_past_the_deadline_a_throttled_connection_is_reported(simulated):
     elapsed = time.perf_counter() - start
     delivered = [r for r in results if r.ok]
     late = [r for r in results if not r.ok]
-    assert late and all(r.error == "LimitExceededException" and not r.gone for r in late)
+    assert late
+    assert all(r.error == "LimitExceededException" and not r.gone for r in late)
     assert simulated.stats()["accepted"] == {"late": len(delivered)}
     assert len(delivered) + len(late) == 100
     assert elapsed < 0.5 + 0.5  # the deadline, and at most a call's time beyond it
@@ -207,8 +213,85 @@ def test_https_with_aws_ca_bundle(tmp_path, monkeypatch):
         endpoint = api.endpoint.replace("http://127.0.0.1", "https://localhost")
         # Without the local CA the certificate is refused, as botocore would refuse it.
         refused = asyncio.run(WebSocketSender(endpoint, max_attempts=1).send("a=", "x"))
-        assert not refused.ok and refused.error == "SSLCertVerificationError"
+        assert not refused.ok
+        assert refused.error == "SSLCertVerificationError"
         monkeypatch.setenv("AWS_CA_BUNDLE", os.fspath(files.ca_cert))
         sent = asyncio.run(WebSocketSender(endpoint).send("a=", "over TLS"))
     assert sent.ok
     assert api.received["a="] == [b"over TLS"]
+
+
+class InvokeApi(LoopbackServer):
+    """Lambda's Invoke API on 127.0.0.1: records each invocation, answers 202 as for ``Event``."""
+
+    def __init__(self) -> None:
+        self.invocations: list[tuple[str, str, dict[str, Any]]] = []
+        super().__init__()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(QuietHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                name = self.path.split("/functions/", 1)[1].split("/", 1)[0]
+                kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+                with api._lock:
+                    api.invocations.append((name, kind, json.loads(body)))
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        return Handler
+
+
+def test_fan_out_hands_batches_to_event_invocations_that_deliver_them():
+    connections = ids(250)
+    with InvokeApi() as invoke_api, ManagementApi() as api:
+        api.open.update(connections[:240])  # 10 have left
+        lambda_client = boto3.session.Session().client(
+            "lambda", endpoint_url=invoke_api.base_url, region_name="us-east-1"
+        )
+        sender = WebSocketSender(api.endpoint, send_deadline=20)
+        batches = asyncio.run(
+            sender.fan_out(
+                {"msg": "hello"},
+                connections,
+                function_name="chat-sender",
+                batch_size=100,
+                account_rate=600,
+                lambda_client=lambda_client,
+            )
+        )
+        assert batches == 3
+        events = [event for _, _, event in invoke_api.invocations]
+        assert {(name, kind) for name, kind, _ in invoke_api.invocations} == {
+            ("chat-sender", "Event")
+        }
+        assert all(fan_out.is_batch(event) for event in events)
+        assert sorted(cid for event in events for cid in event["connection_ids"]) == connections
+        assert sorted(len(event["connection_ids"]) for event in events) == [50, 100, 100]
+        assert {event["rate"] for event in events} == {200.0}  # the limit's share each
+        summaries = [fan_out.handle_batch(event) for event in events]
+    assert sum(s["sent"] for s in summaries) == 240
+    assert sum(s["gone"] for s in summaries) == 10
+    assert all(api.received[cid] == [b'{"msg":"hello"}'] for cid in connections[:240])
+    assert not fan_out.is_batch({"requestContext": {}})
+
+
+def test_a_batch_paces_itself_at_its_share(simulated):
+    simulated.reset(latency_ms=5)  # no limit: only the share paces the batch
+    (event,) = batch_events(
+        simulated.endpoint,
+        b'{"tag": "share"}',
+        ids(60),
+        batch_size=100,
+        account_rate=100,
+        send_deadline=10,
+    )
+    start = time.perf_counter()
+    summary = fan_out.handle_batch(event)
+    elapsed = time.perf_counter() - start
+    assert summary == {"sent": 60, "gone": 0, "failed": 0, "failures": {}}
+    assert simulated.stats()["accepted"] == {"share": 60}
+    assert elapsed >= 59 / 100 * 0.95  # 100/s: no faster than its share
