@@ -32,7 +32,6 @@ from lambdakit.settings import LOCAL_CONFIG_ENV
 MAX_BODY: Final = 10 * 1024 * 1024  # API Gateway's payload quota
 # API Gateway's quota on "the total combined size of request line and header values".
 MAX_HEADER_BYTES: Final = 10 * 1024
-API_GATEWAY_TIMEOUT: Final = 29.0
 
 
 class LocalGateway:
@@ -177,13 +176,27 @@ class LocalGateway:
         if decision.response is not None:
             return self._cors.decorate(route, request, decision.response)
         event = decision.event
+        limits = self.config.limits
+        deadline = (
+            limits.rest_integration_timeout
+            if route.payload_version == "1.0"
+            else limits.http_integration_timeout
+        )
+        call = asyncio.ensure_future(self.invoker.invoke(route.function, event))
         try:
-            invocation = await self.invoker.invoke(route.function, event)
+            invocation = await asyncio.wait_for(asyncio.shield(call), deadline)
+        except asyncio.TimeoutError:
+            # API Gateway stops waiting; the function runs on in its environment, as on AWS.
+            call.add_done_callback(_ignore_outcome)
+            return error_response(504, "Endpoint request timed out")
         except FunctionTimeout:
-            if route.function.timeout >= API_GATEWAY_TIMEOUT:
+            if route.function.timeout >= deadline:
                 return error_response(504, "Endpoint request timed out")
             return INTERNAL_SERVER_ERROR
         except FunctionError:
+            return INTERNAL_SERVER_ERROR
+        except Exception:  # the environment could not run the function: Lambda's 502, logged
+            logger.exception("Could not invoke %s", route.function.function_name)
             return INTERNAL_SERVER_ERROR
         try:
             response = to_http_response(invocation.result, route.payload_version)
@@ -246,6 +259,12 @@ FORBIDDEN_PAGE: Final = (
     b'sites. To allow one, start lambdakit serve with --allow-origin ORIGIN."}'
 )
 JSON: Final = ("content-type", "application/json")
+
+
+def _ignore_outcome(call: asyncio.Future[Any]) -> None:
+    """Collect the outcome of an invocation nobody waits for any more (logged by the invoker)."""
+    if not call.cancelled():
+        call.exception()
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:

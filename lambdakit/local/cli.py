@@ -314,6 +314,10 @@ def prepare_environment(host: str, port: int, stage: str) -> None:
     )
     if not dynamodb_configured:
         os.environ.setdefault("LAMBDAKIT_CONNECTION_STORE", "sqlite")
+    # One file for every function: each worker's working directory is its own CodeUri.
+    os.environ.setdefault(
+        "LAMBDAKIT_SQLITE_PATH", os.path.abspath(os.path.join(".lambdakit", "connections.sqlite3"))
+    )
     if is_loopback(host):
         os.environ.setdefault("LAMBDAKIT_TRACEBACK", "1")
     os.environ.setdefault("AWS_REGION", "us-east-1")
@@ -339,6 +343,8 @@ def exposure_warning(host: str, config: GatewayConfig) -> str | None:
         exposed.append(
             "the WebSocket API and @connections (which sends to and closes any connection)"
         )
+    if config.all_functions():
+        exposed.append("the Lambda Invoke API (which runs every function of the template)")
     hosts = ", ".join(config.server.allowed_hosts) or "none"
     return (
         f"WARNING: lambdakit serve is listening on {where}: {' and '.join(exposed)} can be "

@@ -172,12 +172,15 @@ class WebSocketApi:
 
 @dataclass(frozen=True)
 class Limits:
-    """API Gateway's WebSocket quotas, smaller for tests."""
+    """API Gateway's quotas (WebSocket sizes and times, integration timeouts), smaller for
+    tests."""
 
     max_message_bytes: int = 128 * 1024
     max_frame_bytes: int = 32 * 1024
     idle_timeout: float = 10 * 60
     max_duration: float = 2 * 60 * 60
+    rest_integration_timeout: float = 29.0  # REST APIs (and WebSocket routes)
+    http_integration_timeout: float = 30.0  # HTTP APIs
 
 
 @dataclass(frozen=True)

@@ -61,13 +61,16 @@ class RuntimeApi:
         self._current: PendingInvocation | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._port = 0
+        self._polling = False
         self.polled = asyncio.Event()
         self.first_poll_at: float | None = None
         self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
+        self._port = int(self._server.sockets[0].getsockname()[1])
+        return self._port
 
     def submit(self, invocation: PendingInvocation) -> None:
         self.polled.clear()
@@ -123,8 +126,16 @@ class RuntimeApi:
     async def _route(
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        if not self._from_the_runtime(headers):
+            return _error(403, "Forbidden", "this Runtime API answers its own worker only")
         if method == "GET" and target == f"{PREFIX}/invocation/next":
-            return await self._next()
+            if self._polling:  # the runtime polls one at a time: a second poller is not it
+                return _error(403, "Forbidden", "an invocation is already being waited for")
+            self._polling = True
+            try:
+                return await self._next()
+            finally:
+                self._polling = False
         if method == "POST" and target == f"{PREFIX}/init/error":
             if not self.init_error.done():
                 error_type = headers.get(ERROR_TYPE_HEADER) or "Runtime.Unknown"
@@ -148,6 +159,15 @@ class RuntimeApi:
                 current.outcome.set_result(Outcome(body))
             return _accepted()
         return _error(404, "NotFound", f"no such endpoint: {method} {target}")
+
+    def _from_the_runtime(self, headers: dict[str, str]) -> bool:
+        """What the runtime client sends: ``Host`` as ``AWS_LAMBDA_RUNTIME_API`` names it, and
+        nothing a browser adds (a page of any site could otherwise take an invocation, through
+        DNS rebinding or a simple cross-site request)."""
+        if "origin" in headers or "sec-fetch-site" in headers:
+            return False
+        host = headers.get("host")  # a browser always sends one; an HTTP/1.0 client may not
+        return host is None or host in (f"127.0.0.1:{self._port}", f"localhost:{self._port}")
 
     async def _next(self) -> tuple[int, list[tuple[str, str]], bytes]:
         if self.first_poll_at is None:

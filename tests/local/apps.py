@@ -145,3 +145,11 @@ def no_content(event: Any, context: Any) -> Any:
     """A 204 (or the status the query asks for) that carries a body anyway."""
     status = int((event.get("queryStringParameters") or {}).get("status") or 204)
     return {"statusCode": status, "headers": {"Content-Length": "5"}, "body": "stray"}
+
+
+def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Answers after 1.5 s: past a short integration timeout."""
+    import time
+
+    time.sleep(1.5)
+    return {"statusCode": 200, "body": "late"}

@@ -34,7 +34,10 @@ def test_next_then_response_on_one_connection_with_a_chunked_body():
         api.submit(pending)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         status, headers, body = await _exchange(
-            writer, reader, b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n"
+            writer,
+            reader,
+            b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"
+            % port,
         )
         assert (status, body) == (200, b'{"a": 1}')
         assert headers["lambda-runtime-aws-request-id"] == "req-1"
