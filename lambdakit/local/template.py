@@ -342,6 +342,7 @@ _READ = frozenset(
         "AWS::DynamoDB::Table",
         "AWS::ApiGatewayV2::Api",
         "AWS::ApiGatewayV2::Route",
+        "AWS::ApiGatewayV2::RouteResponse",  # makes its route two-way
         "AWS::ApiGatewayV2::Integration",
         "AWS::ApiGatewayV2::Authorizer",
         "AWS::ApiGatewayV2::Stage",

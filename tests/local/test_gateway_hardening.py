@@ -111,3 +111,12 @@ def test_every_function_shares_one_sqlite_store(monkeypatch, tmp_path) -> None:
         os.environ.update(saved)
     assert os.path.isabs(path)
     assert path == str(tmp_path / ".lambdakit" / "connections.sqlite3")
+
+
+def test_route_responses_that_make_routes_two_way_are_not_called_ignored() -> None:
+    from lambdakit.local.template import read_template
+
+    local = read_template("examples/chat/template.yaml")
+    assert not [w for w in local.warnings if "RouteResponse" in w]
+    assert local.config.websocket is not None
+    assert local.config.websocket.responds("sendmessage")
