@@ -7,6 +7,13 @@ posts ``/2018-06-01/runtime/init/error`` and exits. Each environment has a liste
 (its port is the worker's ``AWS_LAMBDA_RUNTIME_API``), so a request can only ever concern that
 environment's invocation, and ids are checked as Lambda checks them.
 
+Only the worker may speak to it: any other local process (or a web page, through the browser)
+could otherwise take the next event, with its ``Authorization`` header, and forge its answer.
+A request must name ``Host: 127.0.0.1:<port>`` exactly (what the runtime client sends) and carry
+no ``Origin`` or ``Sec-Fetch-*`` header (a browser's); on Linux a connection is served only if
+its peer socket belongs to the worker process (``/proc/net/tcp`` -> inode -> ``/proc/PID/fd``);
+and one ``GET /next`` at a time is waited on.
+
 Its HTTP/1.1 is the little the runtime client speaks (keep-alive, ``Content-Length`` or chunked
 bodies, ``Expect: 100-continue``), read with bounds and written in one send per response: each
 invocation crosses it twice, so its cost is most of what isolation costs (h11 here was ~40% of
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -30,6 +38,8 @@ ERROR_TYPE_HEADER: Final = "lambda-runtime-function-error-type"
 MAX_HEAD: Final = 64 * 1024
 MAX_BODY: Final = 4 * MAX_RESPONSE  # read, then refused with 413 if over MAX_RESPONSE
 _INVOCATION = re.compile(r"^/2018-06-01/runtime/invocation/([^/]+)/(response|error)$")
+PROC_NET_TCP: Final = "/proc/net/tcp"
+WORKER_WAIT: Final = 10.0  # a connection may come before the worker's pid is known
 
 
 @dataclass(frozen=True)
@@ -57,20 +67,27 @@ class RuntimeApi:
     init is over); ``init_error`` resolves if the runtime reports a failed init."""
 
     def __init__(self) -> None:
+        self._host = ""
+        self._worker: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._polling = False
         self._queue: asyncio.Queue[PendingInvocation] = asyncio.Queue()
         self._current: PendingInvocation | None = None
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
-        self._port = 0
-        self._polling = False
         self.polled = asyncio.Event()
         self.first_poll_at: float | None = None
         self.init_error: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        self._port = int(self._server.sockets[0].getsockname()[1])
-        return self._port
+        port = int(self._server.sockets[0].getsockname()[1])
+        self._host = f"127.0.0.1:{port}"
+        return port
+
+    def expect_worker(self, pid: int) -> None:
+        """Serve connections from process ``pid`` only (those already accepted wait for it)."""
+        if not self._worker.done():
+            self._worker.set_result(pid)
 
     def submit(self, invocation: PendingInvocation) -> None:
         self.polled.clear()
@@ -83,13 +100,19 @@ class RuntimeApi:
             task.cancel()
         if self._current is not None and not self._current.outcome.done():
             self._current.outcome.cancel()
+        if not self._worker.done():
+            self._worker.cancel()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._connections.add(task)
         try:
-            await self._serve(reader, writer)
+            if await self._from_worker(writer):
+                await self._serve(reader, writer)
+            else:
+                writer.write(_response(*_forbidden(), keep_alive=False))
+                await writer.drain()
         except (
             ConnectionError,
             _BadRequest,
@@ -103,6 +126,20 @@ class RuntimeApi:
             if task is not None:
                 self._connections.discard(task)
             writer.close()
+
+    async def _from_worker(self, writer: asyncio.StreamWriter) -> bool:
+        """Whether the peer is the worker process; ``True`` where ``/proc`` cannot tell."""
+        if not os.path.exists(PROC_NET_TCP):
+            return True
+        try:
+            pid = await asyncio.wait_for(asyncio.shield(self._worker), WORKER_WAIT)
+        except asyncio.TimeoutError:
+            return False
+        peer = writer.get_extra_info("peername")
+        local = writer.get_extra_info("sockname")
+        if not peer or not local:
+            return False
+        return socket_owned_by(pid, (peer[0], peer[1]), (local[0], local[1]))
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while True:
@@ -126,11 +163,15 @@ class RuntimeApi:
     async def _route(
         self, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
-        if not self._from_the_runtime(headers):
-            return _error(403, "Forbidden", "this Runtime API answers its own worker only")
+        if (
+            headers.get("host") != self._host
+            or "origin" in headers
+            or any(name.startswith("sec-fetch-") for name in headers)
+        ):
+            return _forbidden()
         if method == "GET" and target == f"{PREFIX}/invocation/next":
-            if self._polling:  # the runtime polls one at a time: a second poller is not it
-                return _error(403, "Forbidden", "an invocation is already being waited for")
+            if self._polling:
+                return _error(400, "InvalidStateTransition", "Already waiting for an invocation")
             self._polling = True
             try:
                 return await self._next()
@@ -160,15 +201,6 @@ class RuntimeApi:
             return _accepted()
         return _error(404, "NotFound", f"no such endpoint: {method} {target}")
 
-    def _from_the_runtime(self, headers: dict[str, str]) -> bool:
-        """What the runtime client sends: ``Host`` as ``AWS_LAMBDA_RUNTIME_API`` names it, and
-        nothing a browser adds (a page of any site could otherwise take an invocation, through
-        DNS rebinding or a simple cross-site request)."""
-        if "origin" in headers or "sec-fetch-site" in headers:
-            return False
-        host = headers.get("host")  # a browser always sends one; an HTTP/1.0 client may not
-        return host is None or host in (f"127.0.0.1:{self._port}", f"localhost:{self._port}")
-
     async def _next(self) -> tuple[int, list[tuple[str, str]], bytes]:
         if self.first_poll_at is None:
             self.first_poll_at = time.perf_counter()
@@ -186,6 +218,38 @@ class RuntimeApi:
             ],
             invocation.event,
         )
+
+
+def socket_owned_by(pid: int, peer: tuple[str, int], local: tuple[str, int]) -> bool:
+    """Whether the TCP socket ``peer`` -> ``local`` (IPv4) is an open file of process ``pid``."""
+    wanted = (_proc_address(*peer), _proc_address(*local))
+    try:
+        with open(PROC_NET_TCP, encoding="ascii") as table:
+            inode = next(
+                (fields[9] for fields in map(str.split, table) if tuple(fields[1:3]) == wanted),
+                None,
+            )
+        if inode is None:
+            return False
+        target = f"socket:[{inode}]"
+        fd_dir = f"/proc/{pid}/fd"
+        return any(_readlink(os.path.join(fd_dir, fd)) == target for fd in os.listdir(fd_dir))
+    except OSError:
+        return False
+
+
+def _readlink(path: str) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def _proc_address(host: str, port: int) -> str:
+    """``127.0.0.1``, 5000 -> ``0100007F:1388``, as ``/proc/net/tcp`` writes it (little-endian
+    address, big-endian port)."""
+    packed = bytes(int(part) for part in host.split("."))
+    return f"{int.from_bytes(packed, 'little'):08X}:{port:04X}"
 
 
 class _BadRequest(Exception):
@@ -233,8 +297,8 @@ async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> b
     return await reader.readexactly(int(length)) if int(length) else b""
 
 
-_REASONS: Final = {200: "OK", 202: "Accepted", 400: "Bad Request", 404: "Not Found", 413:
-                   "Request Entity Too Large"}  # fmt: skip
+_REASONS: Final = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden",
+                   404: "Not Found", 413: "Request Entity Too Large"}  # fmt: skip
 
 
 def _response(
@@ -250,6 +314,10 @@ def _response(
 
 def _accepted() -> tuple[int, list[tuple[str, str]], bytes]:
     return 202, [("content-type", "application/json")], b'{"status":"OK"}'
+
+
+def _forbidden() -> tuple[int, list[tuple[str, str]], bytes]:
+    return _error(403, "AccessDeniedException", "Only the worker may call its Runtime API")
 
 
 def _error(status: int, error_type: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -170,6 +170,7 @@ class ExecutionEnvironment:
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C in the terminal is the server's to handle
         )
+        self._api.expect_worker(self._process.pid)
         self._log_task = asyncio.ensure_future(self._forward_logs())
         self._exited = asyncio.ensure_future(self._process.wait())
         with contextlib.suppress(OSError):

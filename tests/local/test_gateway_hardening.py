@@ -44,6 +44,7 @@ def test_the_runtime_api_answers_its_own_worker_only(headers: dict[str, str], st
     async def scenario() -> int:
         api = RuntimeApi()
         port = await api.start()
+        api.expect_worker(os.getpid())  # the worker is this test's process
         api.submit(PendingInvocation("r1", b"{}", 0, "arn:aws:lambda:us-east-1:1:function:f"))
         answered, _ = await _ask(port, {k: v.format(port=port) for k, v in headers.items()})
         await api.close()
@@ -56,6 +57,7 @@ def test_a_second_poller_is_refused_while_one_waits() -> None:
     async def scenario() -> int:
         api = RuntimeApi()
         port = await api.start()
+        api.expect_worker(os.getpid())
         first = asyncio.ensure_future(_ask(port, {"Host": f"127.0.0.1:{port}"}))
         await asyncio.sleep(0.2)  # the runtime is waiting for its next invocation
         second, _ = await _ask(port, {"Host": f"127.0.0.1:{port}"})
@@ -63,7 +65,7 @@ def test_a_second_poller_is_refused_while_one_waits() -> None:
         await api.close()
         return second
 
-    assert asyncio.run(scenario()) == 403
+    assert asyncio.run(scenario()) == 400  # InvalidStateTransition
 
 
 def _get(url: str) -> tuple[int, Any]:
