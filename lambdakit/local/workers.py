@@ -190,7 +190,14 @@ class ExecutionEnvironment:
 
     async def _initialize(self) -> float:
         """Start the worker and wait until its runtime asks for work: the init duration (ms)."""
-        await self._start()
+        try:
+            await self._start()
+        except Exception as error:  # no interpreter, a CodeUri gone or unreadable, no fds left
+            await self.stop()  # its Runtime API's listener too
+            message = f"the execution environment did not start: {error}"
+            raise _InitFailed(
+                Outcome(_error_document("Runtime.Unknown", message), "Runtime.Unknown")
+            ) from error
         if self._api is None or self._process is None:
             raise RuntimeError("the environment did not start")
         polled = asyncio.ensure_future(self._api.polled.wait())
@@ -381,6 +388,12 @@ class WorkerInvoker:
         except _InitFailed as failure:
             outcome, report = failure.outcome, Report(0.0, None, 0)
             _log_init_error(request_id, name, failure.outcome)
+        except Exception as error:  # a fault of this server: API Gateway answers its 502
+            logger.exception("%s %s failed", request_id, name, extra=extra)
+            await environment.stop()
+            message = f"{type(error).__name__}: {error}"
+            outcome = Outcome(_error_document("Runtime.Unknown", message), "Runtime.Unknown")
+            report = Report(0.0, None, 0)
         finally:
             await pool.release(environment)
         logger.info("END RequestId: %s", request_id, extra=extra)
