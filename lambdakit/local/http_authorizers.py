@@ -27,6 +27,7 @@ evaluated again against each request's ARN, as on AWS).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -72,6 +73,7 @@ REST_FAILED: Final = _response(
 HTTP_UNAUTHORIZED: Final = _response(401, {"message": "Unauthorized"})
 HTTP_FORBIDDEN: Final = _response(403, {"message": "Forbidden"})
 HTTP_FAILED: Final = _response(500, {"message": "Internal Server Error"})
+JWKS_RETRY: Final = 30.0  # seconds a JWKS that could not be read is not asked for again
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,21 @@ class Decision:
 
 
 class Authorizers:
-    """Runs routes' authorizers; holds their cache (and the JWKS, loaded once)."""
+    """Runs routes' authorizers; holds their cache (and the JWKS, loaded once: a file at
+    start-up, a URL off the event loop when a JWT first needs it)."""
 
     def __init__(self, invoker: Invoker, jwks: str = "") -> None:
         self.invoker = invoker
         self.jwks = jwks
         self._keys: dict[str, Any] | None = None
+        self._keys_lock = asyncio.Lock()
+        self._keys_retry_at = 0.0  # after a failed load, not before
         self._cache: dict[tuple[str, ...], tuple[float, Any]] = {}
+        if jwks:
+            from lambdakit.local.jwt_tokens import is_url
+
+            if not is_url(jwks):
+                self._keys = self._load_keys()
 
     async def check(
         self, route: HttpRoute, request: HttpRequest, match: Match, event: dict[str, Any]
@@ -99,7 +109,7 @@ class Authorizers:
         if authorizer is None:
             return Decision(event)
         if authorizer.kind == "JWT":
-            return self._jwt(authorizer, route, event)
+            return await self._jwt(authorizer, route, event)
         identity = _identity(authorizer.identity_sources, event)
         refused = HTTP_UNAUTHORIZED if authorizer.api_kind == "HTTP" else REST_UNAUTHORIZED
         if identity is None:
@@ -132,7 +142,9 @@ class Authorizers:
         latency = round((time.perf_counter() - started) * 1000)
         return _decide(authorizer, result, arn, event, latency)
 
-    def _jwt(self, authorizer: HttpAuthorizer, route: HttpRoute, event: dict[str, Any]) -> Decision:
+    async def _jwt(
+        self, authorizer: HttpAuthorizer, route: HttpRoute, event: dict[str, Any]
+    ) -> Decision:
         from lambdakit.local.jwt_tokens import InvalidToken, claim_strings, scopes_of, verify
 
         sources = authorizer.identity_sources or ("$request.header.Authorization",)
@@ -142,7 +154,7 @@ class Authorizers:
         try:
             claims = verify(
                 identity[0],
-                self._jwks_keys(),
+                await self._jwks_keys(),
                 issuer=authorizer.issuer,
                 audience=authorizer.audience,
             )
@@ -161,18 +173,30 @@ class Authorizers:
         context = {"jwt": jwt} if route.payload_version == "2.0" else jwt
         return Decision(_with_authorizer(event, context))
 
-    def _jwks_keys(self) -> dict[str, Any]:
-        from lambdakit.local.jwt_tokens import InvalidToken, load_jwks
+    async def _jwks_keys(self) -> dict[str, Any]:
+        from lambdakit.local.jwt_tokens import InvalidToken
 
+        if self._keys is not None:
+            return self._keys
+        if not self.jwks:
+            raise InvalidToken("no --jwks: the issuer's keys are unknown locally")
+        async with self._keys_lock:  # one load at a time; the others wait for its keys
+            if self._keys is None and time.monotonic() >= self._keys_retry_at:
+                self._keys = await asyncio.to_thread(self._load_keys)
         if self._keys is None:
-            if not self.jwks:
-                raise InvalidToken("no --jwks: the issuer's keys are unknown locally")
-            try:
-                self._keys = load_jwks(self.jwks)
-            except (OSError, ValueError) as error:
-                logger.error("--jwks %s cannot be read: %s", self.jwks, error)
-                raise InvalidToken("the issuer's keys cannot be read") from None
+            raise InvalidToken("the issuer's keys cannot be read")
         return self._keys
+
+    def _load_keys(self) -> dict[str, Any] | None:
+        """The JWKS's keys, or ``None`` (logged; not tried again for ``JWKS_RETRY`` s)."""
+        from lambdakit.local.jwt_tokens import load_jwks
+
+        try:
+            return load_jwks(self.jwks)
+        except (OSError, ValueError) as error:
+            logger.error("--jwks %s cannot be read: %s", self.jwks, error)
+            self._keys_retry_at = time.monotonic() + JWKS_RETRY
+            return None
 
 
 def _with_header(response: HttpResponse, challenge: str) -> HttpResponse:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Final
 
 _HASHES: Final = {"RS256": "SHA256", "RS384": "SHA384", "RS512": "SHA512"}
+MAX_JWKS_BYTES: Final = 1024 * 1024  # a JWKS is a few KB; a larger answer is refused
+JWKS_TIMEOUT: Final = 5.0  # seconds to connect to, then between bytes of, a JWKS URL
 
 
 class InvalidToken(Exception):
@@ -36,15 +38,26 @@ def _integer(value: str) -> int:
     return int.from_bytes(_b64(value), "big")
 
 
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
 def load_jwks(source: str) -> dict[str, Any]:
-    """The RSA public keys of a JWKS (by ``kid``), from a file or an ``http(s)://`` URL."""
+    """The RSA public keys of a JWKS (by ``kid``), from a file or an ``http(s)://`` URL (blocking:
+    call it off the event loop). ``ValueError`` for a document over ``MAX_JWKS_BYTES``."""
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 
-    if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 - http(s) only
-            document = json.loads(response.read())
+    if is_url(source):
+        with urllib.request.urlopen(source, timeout=JWKS_TIMEOUT) as response:  # noqa: S310 - http(s) only
+            raw = response.read(MAX_JWKS_BYTES + 1)
     else:
-        document = json.loads(Path(source).read_text(encoding="utf-8"))
+        with Path(source).open("rb") as file:
+            raw = file.read(MAX_JWKS_BYTES + 1)
+    if len(raw) > MAX_JWKS_BYTES:
+        raise ValueError(f"the JWKS is over {MAX_JWKS_BYTES} bytes")
+    document = json.loads(raw)
+    if not isinstance(document, dict):
+        raise ValueError("the JWKS is not a JSON object")
     keys: dict[str, Any] = {}
     for key in document.get("keys") or []:
         if key.get("kty") == "RSA" and "n" in key and "e" in key:

@@ -295,3 +295,37 @@ def test_jwt_without_jwks_refuses(serve):
     status, headers, _ = call(f"{running.http}/http/jwt", Authorization=token)
     assert status == 401
     assert "--jwks" in headers["www-authenticate"]
+
+
+def test_a_jwks_url_that_never_answers_holds_up_no_other_route(serve):
+    """``--jwks`` at a socket that accepts and never answers: the JWT route waits for it (and is
+    refused), an open route is answered at once meanwhile, and the failure is remembered."""
+    import socket
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog; nothing is ever read or written
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/jwks.json"
+    try:
+        config = dataclasses.replace(read_template(TEMPLATE).config, jwks=url)
+        running = serve(config)
+        token = _keys()["sign"](claims())
+        refused: list[int] = []
+
+        def jwt_call() -> None:
+            refused.append(call(f"{running.http}/http/jwt", Authorization=token)[0])
+
+        waiting = threading.Thread(target=jwt_call)
+        waiting.start()
+        time.sleep(0.3)  # the JWKS is being fetched
+        started = time.monotonic()
+        assert call(f"{running.http}/http/open")[0] == 200
+        assert time.monotonic() - started < 1.0
+        waiting.join(20)
+        assert refused == [401]
+        started = time.monotonic()  # a failure is cached: no second wait
+        assert call(f"{running.http}/http/jwt", Authorization=token)[0] == 401
+        assert time.monotonic() - started < 1.0
+    finally:
+        silent.close()
