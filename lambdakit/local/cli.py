@@ -194,6 +194,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--idle-timeout", type=float, default=Limits.idle_timeout)
     serve.add_argument("--max-duration", type=float, default=Limits.max_duration)
     serve.add_argument(
+        "--skip-unsupported-auth",
+        action="store_true",
+        help="serve routes whose authorizer cannot run locally (Cognito, IAM, unknown) without "
+        "it; by default they answer 500, as API Gateway does for a broken authorizer",
+    )
+    serve.add_argument(
         "--reload",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -235,6 +241,17 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
         binary_media_types=(*config.binary_media_types, *args.binary_media_type),
         jwks=args.jwks,
     )
+    if args.skip_unsupported_auth:  # on purpose: such routes are served without authorizer
+        routes = config.http_routes
+        config = dataclasses.replace(
+            config,
+            http_routes=tuple(
+                dataclasses.replace(r, authorizer=None)
+                if r.authorizer and r.authorizer.kind == "UNSUPPORTED"
+                else r
+                for r in routes
+            ),
+        )
     jwt_routes = [r for r in config.http_routes if r.authorizer and r.authorizer.kind == "JWT"]
     if jwt_routes and not args.jwks:
         print(

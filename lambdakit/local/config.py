@@ -57,7 +57,7 @@ class FunctionRef:
         return cls(**fields)
 
 
-AuthorizerKind = Literal["TOKEN", "REQUEST", "JWT"]
+AuthorizerKind = Literal["TOKEN", "REQUEST", "JWT", "UNSUPPORTED"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,9 @@ class HttpAuthorizer:
     API spells them: ``method.request.header.Authorization`` (REST),
     ``$request.header.Authorization`` (HTTP). ``ttl``: seconds a result is cached, keyed by the
     identity values (0: not cached). ``payload_version`` and ``simple_responses`` are an HTTP
-    API Lambda authorizer's; ``validation_expression`` a TOKEN authorizer's.
+    API Lambda authorizer's; ``validation_expression`` a TOKEN authorizer's. ``UNSUPPORTED``:
+    one the local server cannot run (Cognito, IAM, unknown or unbuildable): its routes answer
+    500 as API Gateway answers for a broken authorizer, unless ``--skip-unsupported-auth``.
     """
 
     name: str
@@ -110,6 +112,11 @@ class ApiSettings:
     stage_name: str = ""
     cors: Cors | None = None
     binary_media_types: tuple[str, ...] = ()
+
+
+def unsupported_authorizer(name: str, api_kind: Literal["REST", "HTTP"]) -> HttpAuthorizer:
+    """An authorizer a route names that cannot run here: the route fails closed."""
+    return HttpAuthorizer(name, "UNSUPPORTED", api_kind)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,9 @@ REST APIs (``TOKEN``, ``REQUEST`` Lambda authorizers):
 - allowed: ``requestContext.authorizer`` is ``principalId``, ``integrationLatency`` and the
   ``context`` keys (strings).
 
+An authorizer the local server cannot run (Cognito, IAM, unknown, unbuildable) answers as a
+broken one: 500 as above (``--skip-unsupported-auth`` serves its routes without it instead).
+
 HTTP APIs: Lambda ``REQUEST`` authorizers with payload 1.0 or 2.0 and IAM or simple
 (``{"isAuthorized": bool, "context": {...}}``) responses; refused: 401 / 403
 ``{"message":"Forbidden"}`` / 500 ``{"message":"Internal Server Error"}``; the context reaches the
@@ -108,6 +111,8 @@ class Authorizers:
         authorizer = route.authorizer
         if authorizer is None:
             return Decision(event)
+        if authorizer.kind == "UNSUPPORTED":  # fails closed, as a broken authorizer on AWS
+            return Decision(event, _failed(authorizer))
         if authorizer.kind == "JWT":
             return await self._jwt(authorizer, route, event)
         identity = _identity(authorizer.identity_sources, event)

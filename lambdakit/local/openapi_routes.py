@@ -17,9 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from lambdakit.local.config import Cors, FunctionRef, HttpAuthorizer, HttpRoute, PayloadVersion
+from lambdakit.local.config import (
+    Cors,
+    FunctionRef,
+    HttpAuthorizer,
+    HttpRoute,
+    PayloadVersion,
+    unsupported_authorizer,
+)
 
 _METHODS = (
     "get",
@@ -38,6 +45,9 @@ _UNDERSTOOD = {
     "x-amazon-apigateway-cors",
     "x-amazon-apigateway-binary-media-types",
 }
+
+#: How a route whose authorizer cannot run is served open on purpose.
+SKIP_HINT: Final = "--skip-unsupported-auth serves it without"
 
 
 @dataclass
@@ -99,7 +109,13 @@ def read_openapi(
                 for name, wanted in (requirement or {}).items():
                     if name in authorizers:
                         authorizer, scopes = authorizers[name], tuple(wanted or ())
-                    else:
+                    elif name not in schemes:  # unknown: fails closed, as a broken authorizer
+                        warnings.append(
+                            f"{where}: security {name!r} is not defined: the route answers 500 "
+                            f"({SKIP_HINT})"
+                        )
+                        authorizer = unsupported_authorizer(str(name), kind)
+                    else:  # API keys, IAM: not checked, as ApiKeyRequired
                         warnings.append(f"{where}: security {name!r} is not honoured locally")
             for key in operation:
                 if key.startswith("x-amazon-apigateway-") and key not in _UNDERSTOOD:
@@ -149,12 +165,18 @@ def _authorizer(
             audience=tuple(map(str, audience if isinstance(audience, list) else [audience])),
         )
     if kind_of not in ("TOKEN", "REQUEST"):
-        warnings.append(f"{api_id}: authorizer {name} of type {kind_of} is not run locally")
-        return None
+        warnings.append(
+            f"{api_id}: authorizer {name} of type {kind_of} is not run locally: its routes "
+            f"answer 500 ({SKIP_HINT})"
+        )
+        return unsupported_authorizer(name, kind)
     function = function_for(spec.get("authorizerUri"))
     if function is None:
-        warnings.append(f"{api_id}: authorizer {name}: its authorizerUri names no function")
-        return None
+        warnings.append(
+            f"{api_id}: authorizer {name}: its authorizerUri names no function: its routes "
+            f"answer 500 ({SKIP_HINT})"
+        )
+        return unsupported_authorizer(name, kind)
     if kind_of == "TOKEN" and not sources:
         sources = [f"method.request.header.{scheme.get('name', 'Authorization')}"]
     ttl = resolve(spec.get("authorizerResultTtlInSeconds", 300 if kind == "REST" else 0))

@@ -24,9 +24,10 @@ from lambdakit.local.config import (
     HttpRoute,
     PayloadVersion,
     WebSocketApi,
+    unsupported_authorizer,
 )
 from lambdakit.local.intrinsics import Resolver
-from lambdakit.local.openapi_routes import http_cors, read_openapi, rest_cors
+from lambdakit.local.openapi_routes import SKIP_HINT, http_cors, read_openapi, rest_cors
 from lambdakit.local.template_yaml import load_yaml
 from lambdakit.local.template_yaml import refers_to as _refers_to
 
@@ -242,8 +243,8 @@ def _sam_authorizer(
         )
     if "FunctionArn" not in spec:
         warnings.append(
-            f"{api_id}: authorizer {name} (Cognito or IAM) is not run locally: its routes are "
-            "served without it"
+            f"{api_id}: authorizer {name} (Cognito or IAM) is not run locally: its routes answer "
+            f"500 ({SKIP_HINT})"
         )
         return None
     function = function_for(spec["FunctionArn"])
@@ -325,8 +326,9 @@ def _event_route(
         if authorizer is None:
             warnings.append(
                 f"{function.logical_id} {method} {path}: authorizer {name} is not run locally: "
-                "the route is served without it"
+                f"the route answers 500 ({SKIP_HINT})"
             )
+            authorizer = unsupported_authorizer(name, api.settings.kind)
     scopes = tuple(auth.get("AuthorizationScopes") or api.scopes.get(name) or ())
     return HttpRoute(method, str(path), function, version, api_id, authorizer, scopes)
 
@@ -412,9 +414,17 @@ def _rest_api(
             name = _refers_to(spec.get("AuthorizerId"), list(api.authorizers))
             authorizer = api.authorizers.get(name or "")
             if authorizer is None:
-                warnings.append(f"{logical_id}: its authorizer is not run locally")
+                warnings.append(
+                    f"{logical_id}: its authorizer is not run locally: the route answers 500 "
+                    f"({SKIP_HINT})"
+                )
+                authorizer = unsupported_authorizer(name or "CUSTOM", "REST")
         elif authorization != "NONE":
-            warnings.append(f"{logical_id}: AuthorizationType {authorization} is not enforced")
+            warnings.append(
+                f"{logical_id}: AuthorizationType {authorization} is not enforced locally: the "
+                f"route answers 500 ({SKIP_HINT})"
+            )
+            authorizer = unsupported_authorizer(authorization, "REST")
         routes.append(HttpRoute(method, path, function, "1.0", api_id, authorizer))
     return api, routes
 
@@ -488,7 +498,11 @@ def _v2_http_api(
         if spec.get("AuthorizerId") is not None:
             authorizer = authorizers.get(_refers_to(spec["AuthorizerId"], list(authorizers)) or "")
             if authorizer is None:
-                warnings.append(f"{api_id} {key}: its authorizer is not run locally")
+                warnings.append(
+                    f"{api_id} {key}: its authorizer is not run locally: the route answers 500 "
+                    f"({SKIP_HINT})"
+                )
+                authorizer = unsupported_authorizer("unknown", "HTTP")
         routes.append(
             HttpRoute(
                 method.upper(), path, function, "1.0" if version == "1.0" else "2.0", api_id,

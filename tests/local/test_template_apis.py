@@ -240,3 +240,21 @@ def test_cloudformation_apis_run_their_authorizers(serve):
     status, _, body = call(f"{gateway.http}/v2/items", Authorization="allow")
     assert status == 200
     assert body["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
+
+
+def test_a_route_whose_authorizer_cannot_run_fails_closed(gateway):
+    """``/rest/pool`` names a Cognito authorizer: 500 as API Gateway answers for a broken
+    authorizer, the function not called."""
+    status, headers, body = call(f"{gateway.http}/rest/pool")
+    assert (status, body) == (500, {"message": None})
+    assert headers["x-amzn-errortype"] == "AuthorizerConfigurationException"
+    assert apps.received == []
+
+
+def test_skip_unsupported_auth_serves_such_a_route_without_it(serve):
+    from lambdakit.local.cli import _parser, build_config
+
+    args = _parser().parse_args(["serve", "--template", str(TEMPLATE), "--skip-unsupported-auth"])
+    running = serve(build_config(args))
+    assert call(f"{running.http}/rest/pool")[0] == 200
+    assert call(f"{running.http}/rest/token/1")[0] == 401  # a Lambda authorizer still runs
