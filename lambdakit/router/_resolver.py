@@ -136,7 +136,8 @@ class HttpResolver(Router):
     # -- registration ------------------------------------------------------------------------
 
     def _add(self, method: str, path: str, func: Callable[..., Any], meta: dict[str, Any]) -> None:
-        template = PathTemplate(path)
+        # The template compiled where the route was written, unless a prefix changed the path.
+        template = meta["template"] if path == meta["path"] else PathTemplate(path)
         check_parameter_names(func, template)
         route = Route(
             method,

@@ -60,13 +60,14 @@ class Router:
         if misnamed:
             raise TypeError(f"unknown route options: {', '.join(misnamed)}")
         meta = {
+            "path": path,
+            "template": PathTemplate(path),  # a bad path fails here, where it is written
             "options": options,
             "summary": summary,
             "tags": tuple(tags),
             "include_in_schema": include_in_schema,
             "operation_id": operation_id,
         }
-        PathTemplate(path)  # a bad path fails here, where it is written
 
         def decorate(func: F) -> F:
             if not callable(func):

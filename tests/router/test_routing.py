@@ -160,6 +160,30 @@ def test_path_parameters_are_read_from_segments(path, names, greedy):
     assert (template.names, template.greedy) == (names, greedy)
 
 
+@pytest.mark.parametrize(
+    ("template", "path", "values"),
+    [
+        pytest.param("/a/{x}/b", "/a/1/b", {"x": "1"}, id="middle"),
+        pytest.param("/a/{x}/b", "/a/1/c", None, id="literal-differs"),
+        pytest.param("/a/{x}/b", "/a/1", None, id="too-short"),
+        pytest.param("/a/{x}/b", "/a/1/b/c", None, id="too-long"),
+        pytest.param("/a/{x}", "/a/", None, id="empty-parameter"),
+        pytest.param("/a/{x}/b", "/a//b", None, id="empty-middle-parameter"),
+        pytest.param("/a/{x}", "/ab/1", None, id="prefix-is-not-a-segment"),
+        pytest.param("/a/{x}", "/a/h%C3%A9llo%2Fx", {"x": "héllo/x"}, id="percent-decoded"),
+        pytest.param("/files/{proxy+}", "/files/a", {"proxy": "a"}, id="greedy-one"),
+        pytest.param("/files/{proxy+}", "/files/a/b/c", {"proxy": "a/b/c"}, id="greedy-many"),
+        pytest.param("/files/{proxy+}", "/files//b", {"proxy": "/b"}, id="greedy-leading-slash"),
+        pytest.param("/files/{proxy+}", "/files", None, id="greedy-empty"),
+        pytest.param("/{proxy+}", "/x/y", {"proxy": "x/y"}, id="greedy-root"),
+        pytest.param("/a/b", "/a/b", {}, id="static"),
+        pytest.param("/a/b", "/a/c", None, id="static-differs"),
+    ],
+)
+def test_paths_are_matched_segment_by_segment(template, path, values):
+    assert PathTemplate(template).values(path) == values
+
+
 def test_conflicts_are_rejected_at_registration(app):
     with pytest.raises(ValueError, match="already registered"):
         app.get("/items")(lambda: None)
