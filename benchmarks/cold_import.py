@@ -88,9 +88,14 @@ def _routed(module: str) -> str:
     )
 
 
+# Two apps of the same 20 routes, each written in every framework: one with dataclass (pydantic
+# for Powertools) models validating the POST bodies, one doing only what Chalice does (convert
+# a path and a query parameter, read a field of the JSON body). Each ratio compares one app.
 ROUTED_LAMBDAKIT: Final = "routed: lambdakit HttpResolver, 20 routes + 1st response"
 ROUTED_POWERTOOLS: Final = "routed: Powertools (enable_validation), 20 routes + 1st response"
-ROUTED_CHALICE: Final = "routed: Chalice, 20 routes + 1st response"
+ROUTED_CHALICE_MODELS: Final = "routed: Chalice, the same dataclass models built by hand"
+ROUTED_LAMBDAKIT_PLAIN: Final = "routed, no models: lambdakit HttpResolver"
+ROUTED_CHALICE: Final = "routed, no models: Chalice, 20 routes + 1st response"
 
 SUBJECTS: Final = (
     Subject(LAMBDAKIT, "lambdakit", _LAMBDAKIT_GET, hidden=EXTRAS),
@@ -126,7 +131,15 @@ SUBJECTS: Final = (
         hidden=EXTRAS,
         expect="",
     ),
+    Subject(
+        ROUTED_LAMBDAKIT_PLAIN,
+        "lambdakit",
+        _routed("routed_lambdakit_plain"),
+        hidden=EXTRAS,
+        expect="",
+    ),
     Subject(ROUTED_POWERTOOLS, "peers", _routed("routed_powertools"), expect=""),
+    Subject(ROUTED_CHALICE_MODELS, "peers", _routed("routed_chalice_models"), expect=""),
     Subject(ROUTED_CHALICE, "peers", _routed("routed_chalice"), expect=""),
 )
 

@@ -1,5 +1,6 @@
-"""Chalice's side of the routed cold start: the same 20 routes as ``routed_lambdakit`` (Chalice
-has no body validation: the POSTs read the JSON body)."""
+"""Chalice's side of the routed cold start without models: the same 20 routes as
+``routed_lambdakit_plain``, the POSTs reading a field of the JSON body (Chalice has no body
+validation; ``routed_chalice_models`` builds the dataclass models by hand)."""
 
 from __future__ import annotations
 
