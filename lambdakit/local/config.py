@@ -151,7 +151,8 @@ class WebSocketApi:
 
     ``catch_all`` serves every route key (``--websocket`` alone: the function answers unknown
     ones itself); otherwise only ``routes`` exist, as with a template. ``authorizer`` guards
-    ``$connect``.
+    ``$connect``; ``iam_connect`` (``AuthorizationType: AWS_IAM`` on ``$connect``) refuses a
+    handshake that is not SigV4-signed (the signature's form is checked, not whose key it is).
 
     A route sends its integration's result back to the client only when it has a route
     response (two-way communication): the route keys in ``route_responses``; every route when
@@ -164,6 +165,7 @@ class WebSocketApi:
     route_selection_expression: str = DEFAULT_ROUTE_SELECTION
     catch_all: FunctionRef | None = None
     authorizer: Authorizer | None = None
+    iam_connect: bool = False
     route_responses: tuple[str, ...] = ()
     all_route_responses: bool | None = None
 
@@ -309,6 +311,7 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
             )
             if authorizer
             else None,
+            iam_connect=bool(websocket.get("iam_connect")),
             route_responses=tuple(websocket.get("route_responses") or ()),
             all_route_responses=websocket.get("all_route_responses"),
         )

@@ -40,6 +40,11 @@ from lambdakit.local.template_apis import read_apis, websocket_stage
 from lambdakit.local.template_yaml import load_yaml
 from lambdakit.local.template_yaml import refers_to as _refers_to
 
+IAM_CONNECT_NOTE = (
+    "$connect: AuthorizationType AWS_IAM: a handshake must be SigV4-signed (Authorization "
+    "header or presigned query); the local gateway checks the signature's form, not the key"
+)
+
 
 def load_template(path: str | Path) -> dict[str, Any]:
     document = load_yaml(path)
@@ -103,6 +108,8 @@ def read_template(
     if websocket is not None and apis.websocket is not None:
         warnings.append("only one WebSocket API is served: the AWS::ApiGatewayV2::Api one")
     websocket = websocket or apis.websocket
+    if websocket is not None and websocket.iam_connect:
+        warnings.append(IAM_CONNECT_NOTE)
     _warn_unread(resources, warnings)
     rest_stage = stage or _rest_stage(resources, resolver, list(apis.routes))
     settings = apis.apis
@@ -289,8 +296,23 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         routes=routes,
         route_selection_expression=str(expression),
         authorizer=_connect_authorizer(resources, functions, api_id),
+        iam_connect=_connect_authorization(resources, api_id) == "AWS_IAM",
         route_responses=tuple(dict.fromkeys(two_way)),
     )
+
+
+def _connect_authorization(resources: dict[str, Any], api_id: str) -> str:
+    """The ``AuthorizationType`` of the API's ``$connect`` route (``NONE`` when unset)."""
+    for resource in resources.values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Route":
+            continue
+        properties = resource.get("Properties") or {}
+        if (
+            properties.get("RouteKey") == "$connect"
+            and _refers_to(properties.get("ApiId"), [api_id]) is not None
+        ):
+            return str(properties.get("AuthorizationType") or "NONE").upper()
+    return "NONE"
 
 
 def _connect_authorizer(

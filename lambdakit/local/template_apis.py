@@ -548,12 +548,12 @@ def _sam_websocket(
             raise ValueError(f"{logical_id}: Auth.AuthArn names no function of the template")
         sources = resolver.resolve(auth.get("IdentitySource") or [])
         authorizer = Authorizer(function, tuple(map(str, sources)))
-    elif auth_type == "AWS_IAM":
-        warnings.append(f"{logical_id}: Auth AWS_IAM is not enforced locally: $connect is open")
     expression = resolver.resolve(
         properties.get("RouteSelectionExpression") or DEFAULT_ROUTE_SELECTION
     )
-    return WebSocketApi(routes, str(expression), authorizer=authorizer)
+    return WebSocketApi(
+        routes, str(expression), authorizer=authorizer, iam_connect=auth_type == "AWS_IAM"
+    )
 
 
 def websocket_stage(resources: dict[str, Any], resolver: Resolver) -> str | None:

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from lambdakit._aws import region
 from lambdakit._logger import logger
+from lambdakit.local import sigv4
 from lambdakit.local.authorizer import authorize
 from lambdakit.local.config import GatewayConfig, WebSocketApi
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
@@ -158,6 +159,13 @@ async def _connect(
     function = api.function_for("$connect")
     accept_headers: list[tuple[bytes, bytes]] = []
     scheme = scope.get("scheme", "ws").replace("ws", "http")
+    if api.iam_connect:
+        refusal = sigv4.check(
+            {k.lower(): v for k, v in info.headers}, info.raw_query, sigv4.SERVICE
+        )
+        if refusal is not None:  # API Gateway's 403 for an unsigned IAM $connect
+            await _reject(scope, send, 403, json.dumps({"message": refusal.message}).encode())
+            return False
     if api.authorizer is not None:
         verdict = await authorize(
             api.authorizer, info.connect_event(scheme, port), invoker, region()

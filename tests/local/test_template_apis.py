@@ -258,3 +258,100 @@ def test_skip_unsupported_auth_serves_such_a_route_without_it(serve):
     running = serve(build_config(args))
     assert call(f"{running.http}/rest/pool")[0] == 200
     assert call(f"{running.http}/rest/token/1")[0] == 401  # a Lambda authorizer still runs
+
+
+# -- AWS_IAM on $connect ------------------------------------------------------------------------
+
+_SAM_IAM_WEBSOCKET = """\
+Resources:
+  Chat:
+    Type: AWS::Serverless::WebSocketApi
+    Properties:
+      StageName: live
+      Auth: {AuthType: AWS_IAM}
+      Routes:
+        $default: {FunctionArn: !GetAtt Fn.Arn}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler}
+"""
+
+_V2_IAM_WEBSOCKET = """\
+Resources:
+  Chat:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: chat
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: $connect
+      AuthorizationType: AWS_IAM
+      Target: !Sub integrations/${Integration}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Chat
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/\
+        functions/${Fn.Arn}/invocations"
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: app.handler}
+"""
+
+
+@pytest.mark.parametrize(
+    "template", [_SAM_IAM_WEBSOCKET, _V2_IAM_WEBSOCKET], ids=["sam", "cloudformation"]
+)
+def test_aws_iam_on_connect_is_read_and_announced(tmp_path, template):
+    path = tmp_path / "template.yaml"
+    path.write_text(template)
+    local = read_template(path)
+    assert local.config.websocket is not None
+    assert local.config.websocket.iam_connect
+    assert any("AWS_IAM" in w and "SigV4" in w for w in local.warnings)
+    # --reload hands the configuration to the server process as JSON: the check survives it.
+    assert config_from_json(json.loads(json.dumps(config_to_json(local.config)))) == local.config
+
+
+def test_aws_iam_on_connect_refuses_an_unsigned_handshake(serve):
+    """As on AWS, a ``$connect`` with ``AuthorizationType: AWS_IAM`` takes only a SigV4-signed
+    handshake (header or presigned query): unsigned is 403, never silently open."""
+    websockets = pytest.importorskip("websockets")
+    pytest.importorskip("botocore")
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from websockets.asyncio.client import connect
+
+    from tests.local.signing import sigv4_headers
+
+    config = read_template(TEMPLATE).config
+    assert config.websocket is not None
+    iam = dataclasses.replace(config.websocket, authorizer=None, iam_connect=True)
+    gateway = serve(dataclasses.replace(config, websocket=iam))
+    http_url = gateway.ws.replace("ws://", "http://", 1)
+    presign = AWSRequest(method="GET", url=http_url)
+    SigV4QueryAuth(Credentials("local", "local"), "execute-api", "us-east-1", 60).add_auth(presign)
+    presigned = presign.url.replace("http://", "ws://", 1)
+
+    async def status(url: str, headers: dict[str, str] | None = None) -> int:
+        try:
+            async with connect(url, additional_headers=headers or {}):
+                return 101
+        except websockets.exceptions.InvalidStatus as error:
+            return int(error.response.status_code)
+
+    async def scenario() -> list[int]:
+        return [
+            await status(gateway.ws),
+            await status(gateway.ws, {"Authorization": "Bearer token"}),
+            await status(gateway.ws, sigv4_headers("GET", http_url)),
+            await status(presigned),
+        ]
+
+    assert asyncio.run(scenario()) == [403, 403, 101, 101]
