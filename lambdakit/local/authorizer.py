@@ -31,7 +31,13 @@ from lambdakit.local.config import Authorizer
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 
 UNAUTHORIZED: Final = "Unauthorized"
-_SOURCE = re.compile(r"^route\.request\.(header|querystring)\.(.+)$")
+# Identity sources as each kind of API writes them: ``route.request.header.Auth`` (WebSocket),
+# ``method.request.header.Auth`` (REST), ``$request.header.Auth`` (HTTP API), and
+# ``context.x`` / ``stageVariables.x`` (``$context.x`` / ``$stageVariables.x`` for HTTP APIs).
+_SOURCE = re.compile(
+    r"^(?:route\.request\.|method\.request\.|\$request\.)(header|querystring)\.(.+)$"
+    r"|^\$?(context|stageVariables)\.(.+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -79,56 +85,92 @@ def authorizer_event(connect_event: dict[str, Any], arn: str) -> dict[str, Any]:
     return event
 
 
-def identity_present(sources: tuple[str, ...], event: dict[str, Any]) -> bool:
-    """Whether every identity source (``route.request.header.Auth``,
-    ``route.request.querystring.token``) has a non-empty value in the request. Header names are
-    matched without regard to case; other kinds of source are not checked locally."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+def identity_values(sources: tuple[str, ...], event: dict[str, Any]) -> tuple[str, ...] | None:
+    """The values of the identity sources in the request, or ``None`` when one is missing or
+    empty (API Gateway's 401, the authorizer not called). Header names are matched without
+    regard to case."""
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
     query = event.get("queryStringParameters") or {}
+    variables = event.get("stageVariables") or {}
+    context = event.get("requestContext") or {}
+    values: list[str] = []
     for source in sources:
-        match = _SOURCE.match(source.strip())
-        if match is None:
+        found = _SOURCE.match(source.strip())
+        if found is None:
             continue
-        kind, name = match.groups()
-        value = headers.get(name.lower()) if kind == "header" else query.get(name)
+        kind, name, other, other_name = found.groups()
+        if kind == "header":
+            value = headers.get(name.lower())
+        elif kind == "querystring":
+            value = query.get(name)
+        elif other == "context":
+            value = context.get(other_name)
+        else:
+            value = variables.get(other_name)
         if not value:
-            return False
-    return True
+            return None
+        values.append(str(value))
+    return tuple(values)
 
 
-def evaluate(result: Any, arn: str, latency_ms: int = 0) -> Verdict:
-    """The verdict for what the authorizer function returned."""
+@dataclass(frozen=True)
+class PolicyAnswer:
+    """A Lambda authorizer's valid IAM-policy answer: who, what its statements say of the
+    route's ARN (``Allow``, ``Deny``), and its ``context``."""
+
+    principal_id: str
+    effects: frozenset[str]
+    context: dict[str, Any]
+
+    @property
+    def allowed(self) -> bool:
+        return "Allow" in self.effects and "Deny" not in self.effects
+
+    def request_context(self, latency_ms: int) -> dict[str, Any]:
+        """``requestContext.authorizer`` as a REST or WebSocket proxy integration gets it:
+        the ``context`` values as strings, ``principalId``, ``integrationLatency``."""
+        return {
+            **{str(k): _as_string(v) for k, v in self.context.items()},
+            "principalId": self.principal_id,
+            "integrationLatency": latency_ms,
+        }
+
+
+def read_policy_answer(result: Any, arn: str) -> PolicyAnswer | str:
+    """The answer in ``result``, or why it is not a valid one (API Gateway's 500)."""
     if not isinstance(result, dict):
-        return _invalid("the result is not an object")
+        return "the result is not an object"
     principal = result.get("principalId")
     if not isinstance(principal, str):
-        return _invalid("principalId is missing or not a string")
+        return "principalId is missing or not a string"
     statements = _statements(result.get("policyDocument"))
     if statements is None:
-        return _invalid("policyDocument has no valid Statement")
+        return "policyDocument has no valid Statement"
     context = result.get("context")
     if context is None:
         context = {}
     if not isinstance(context, dict) or not all(
         isinstance(v, (str, int, float, bool)) for v in context.values()
     ):
-        return _invalid("context values must be strings, numbers or booleans")
-    effects = policy_effects(statements, arn)
-    if "Deny" in effects or "Allow" not in effects:
+        return "context values must be strings, numbers or booleans"
+    return PolicyAnswer(principal, frozenset(_policy_effects(statements, arn)), context)
+
+
+def evaluate(result: Any, arn: str, latency_ms: int = 0) -> Verdict:
+    """The verdict for what the authorizer function returned."""
+    answer = read_policy_answer(result, arn)
+    if isinstance(answer, str):
+        return _invalid(answer)
+    if not answer.allowed:
         return DENIED
-    authorizer: dict[str, Any] = {
-        **{str(k): _as_string(v) for k, v in context.items()},
-        "principalId": principal,
-        "integrationLatency": latency_ms,
-    }
-    return Verdict(True, 200, b"", authorizer)
+    return Verdict(True, 200, b"", answer.request_context(latency_ms))
 
 
 async def authorize(
     authorizer: Authorizer, connect_event: dict[str, Any], invoker: Invoker, region: str
 ) -> Verdict:
     """Run the authorizer for a ``$connect`` whose event would be ``connect_event``."""
-    if not identity_present(authorizer.identity_sources, connect_event):
+    if identity_values(authorizer.identity_sources, connect_event) is None:
         logger.info("WebSocket $connect: identity source missing: 401")
         return NOT_AUTHENTICATED
     arn = method_arn(connect_event, region)
@@ -152,12 +194,7 @@ async def authorize(
     return verdict
 
 
-def valid_policy(document: Any) -> list[dict[str, Any]] | None:
-    """The statements of an IAM policy document, or ``None`` when it is not a valid one."""
-    return _statements(document)
-
-
-def policy_effects(statements: list[dict[str, Any]], arn: str) -> set[str]:
+def _policy_effects(statements: list[dict[str, Any]], arn: str) -> set[str]:
     """The effects (``Allow``, ``Deny``) of the statements that say something about
     ``execute-api:Invoke`` on ``arn`` (IAM wildcards: ``*`` and ``?``)."""
     return {

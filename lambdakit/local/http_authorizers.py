@@ -39,17 +39,13 @@ from typing import Any, Final
 
 from lambdakit._aws import region
 from lambdakit._logger import logger
-from lambdakit.local.authorizer import UNAUTHORIZED, policy_effects, valid_policy
+from lambdakit.local.authorizer import UNAUTHORIZED, identity_values, read_policy_answer
 from lambdakit.local.config import HttpAuthorizer, HttpRoute
 from lambdakit.local.http_events import ACCOUNT_ID, HttpRequest, http_api_event, rest_event
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.proxy_result import HttpResponse
 from lambdakit.local.routing import Match
 
-_SOURCE = re.compile(
-    r"^(?:method\.request\.|\$request\.)(header|querystring)\.(.+)$"
-    r"|^\$?(context|stageVariables)\.(.+)$"
-)
 JSON: Final = ("content-type", "application/json")
 
 
@@ -115,7 +111,7 @@ class Authorizers:
             return Decision(event, _failed(authorizer))
         if authorizer.kind == "JWT":
             return await self._jwt(authorizer, route, event)
-        identity = _identity(authorizer.identity_sources, event)
+        identity = identity_values(authorizer.identity_sources, event)
         refused = HTTP_UNAUTHORIZED if authorizer.api_kind == "HTTP" else REST_UNAUTHORIZED
         if identity is None:
             logger.info("%s: identity source missing: 401", authorizer.name)
@@ -153,7 +149,7 @@ class Authorizers:
         from lambdakit.local.jwt_tokens import InvalidToken, claim_strings, scopes_of, verify
 
         sources = authorizer.identity_sources or ("$request.header.Authorization",)
-        identity = _identity(sources, event)
+        identity = identity_values(sources, event)
         if identity is None:
             return Decision(event, HTTP_UNAUTHORIZED)
         try:
@@ -214,32 +210,6 @@ def _failed(authorizer: HttpAuthorizer) -> HttpResponse:
     return HTTP_FAILED if authorizer.api_kind == "HTTP" else REST_FAILED
 
 
-def _identity(sources: tuple[str, ...], event: dict[str, Any]) -> tuple[str, ...] | None:
-    """The values of the identity sources, or ``None`` when one is missing or empty."""
-    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
-    query = event.get("queryStringParameters") or {}
-    variables = event.get("stageVariables") or {}
-    context = event.get("requestContext") or {}
-    values: list[str] = []
-    for source in sources:
-        found = _SOURCE.match(source.strip())
-        if found is None:
-            continue
-        kind, name, other, other_name = found.groups()
-        if kind == "header":
-            value = headers.get(name.lower())
-        elif kind == "querystring":
-            value = query.get(name)
-        elif other == "context":
-            value = context.get(other_name)
-        else:
-            value = variables.get(other_name)
-        if not value:
-            return None
-        values.append(str(value))
-    return tuple(values)
-
-
 def _method_arn(event: dict[str, Any]) -> str:
     """``arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}``."""
     context = event["requestContext"]
@@ -298,30 +268,16 @@ def _decide(
         if not result["isAuthorized"]:
             return Decision(event, HTTP_FORBIDDEN)
         return Decision(_with_authorizer(event, {"lambda": context}))
-    if not isinstance(result, dict) or not isinstance(result.get("principalId"), str):
-        return _invalid(authorizer, event, "principalId is missing or not a string")
-    statements = valid_policy(result.get("policyDocument"))
-    if statements is None:
-        return _invalid(authorizer, event, "policyDocument has no valid Statement")
-    context = result.get("context")
-    context = {} if context is None else context
-    if not isinstance(context, dict) or not all(
-        isinstance(v, (str, int, float, bool)) for v in context.values()
-    ):
-        return _invalid(authorizer, event, "context values must be strings, numbers or booleans")
-    effects = policy_effects(statements, arn)
-    if "Deny" in effects:
+    answer = read_policy_answer(result, arn)
+    if isinstance(answer, str):
+        return _invalid(authorizer, event, answer)
+    if "Deny" in answer.effects:
         return Decision(event, HTTP_FORBIDDEN if http else REST_EXPLICIT_DENY)
-    if "Allow" not in effects:
+    if "Allow" not in answer.effects:
         return Decision(event, HTTP_FORBIDDEN if http else REST_IMPLICIT_DENY)
     if http:
-        return Decision(_with_authorizer(event, {"lambda": context}))
-    passed = {
-        **{str(k): _as_string(v) for k, v in context.items()},
-        "principalId": result["principalId"],
-        "integrationLatency": latency,
-    }
-    return Decision(_with_authorizer(event, passed))
+        return Decision(_with_authorizer(event, {"lambda": answer.context}))
+    return Decision(_with_authorizer(event, answer.request_context(latency)))
 
 
 def _invalid(authorizer: HttpAuthorizer, event: dict[str, Any], reason: str) -> Decision:
@@ -332,9 +288,3 @@ def _invalid(authorizer: HttpAuthorizer, event: dict[str, Any], reason: str) -> 
 
 def _with_authorizer(event: dict[str, Any], authorizer: dict[str, Any]) -> dict[str, Any]:
     return {**event, "requestContext": {**event["requestContext"], "authorizer": authorizer}}
-
-
-def _as_string(value: str | float | bool) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from lambdakit.local.authorizer import DENIED, FAILED, evaluate, identity_present
+from lambdakit.local.authorizer import DENIED, FAILED, evaluate, identity_values
 from lambdakit.local.config import Authorizer, FunctionRef, GatewayConfig, Limits, WebSocketApi
 from lambdakit.local.template import config_from_template
 from tests.reliability import authorizer_apps
@@ -227,10 +227,17 @@ def test_an_answer_that_is_not_a_policy_is_a_500(result):
 
 
 def test_identity_sources_are_checked_before_the_call():
-    event = {"headers": {"Auth": "x"}, "queryStringParameters": {"token": ""}}
-    assert identity_present(("route.request.header.auth",), event)
-    assert not identity_present(("route.request.querystring.token",), event)
-    assert identity_present(("stageVariables.anything",), event)  # not checked locally
+    event = {
+        "headers": {"Auth": "x"},
+        "queryStringParameters": {"token": ""},
+        "requestContext": {"connectionId": "c1"},
+    }
+    assert identity_values(("route.request.header.auth",), event) == ("x",)
+    assert identity_values(("route.request.querystring.token",), event) is None
+    assert identity_values(("context.connectionId",), event) == ("c1",)
+    # No stage variables are served locally: a source naming one is missing, as on a stage
+    # without that variable (refused, never waved through).
+    assert identity_values(("stageVariables.anything",), event) is None
 
 
 # -- configuration -----------------------------------------------------------------------------
