@@ -15,7 +15,13 @@ from lambdakit.local.config import GatewayConfig, HttpRoute
 from lambdakit.local.gateway_cors import GatewayCors
 from lambdakit.local.http_authorizers import Authorizers
 from lambdakit.local.http_events import HEADER_NAMES, HttpRequest, http_api_event, rest_event
-from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
+from lambdakit.local.invoker import (
+    FunctionError,
+    FunctionTimeout,
+    IntegrationTimeout,
+    Invoker,
+    invoke_within,
+)
 from lambdakit.local.log_filters import install_log_filters, loggable_path
 from lambdakit.local.proxy_result import (
     BODILESS,
@@ -182,16 +188,11 @@ class LocalGateway:
             if route.payload_version == "1.0"
             else limits.http_integration_timeout
         )
-        call = asyncio.ensure_future(self.invoker.invoke(route.function, event))
         try:
-            invocation = await asyncio.wait_for(asyncio.shield(call), deadline)
-        except asyncio.TimeoutError:
-            # API Gateway stops waiting; the function runs on in its environment, as on AWS.
-            call.add_done_callback(_ignore_outcome)
+            invocation = await invoke_within(self.invoker, route.function, event, deadline)
+        except IntegrationTimeout:
             return error_response(504, "Endpoint request timed out")
         except FunctionTimeout:
-            if route.function.timeout >= deadline:
-                return error_response(504, "Endpoint request timed out")
             return INTERNAL_SERVER_ERROR
         except FunctionError:
             return INTERNAL_SERVER_ERROR
@@ -259,12 +260,6 @@ FORBIDDEN_PAGE: Final = (
     b'sites. To allow one, start lambdakit serve with --allow-origin ORIGIN."}'
 )
 JSON: Final = ("content-type", "application/json")
-
-
-def _ignore_outcome(call: asyncio.Future[Any]) -> None:
-    """Collect the outcome of an invocation nobody waits for any more (logged by the invoker)."""
-    if not call.cancelled():
-        call.exception()
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:

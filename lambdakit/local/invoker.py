@@ -76,6 +76,34 @@ class Invoker(Protocol):
     def close(self) -> None: ...
 
 
+class IntegrationTimeout(Exception):
+    """API Gateway stopped waiting for the function (its integration timeout: 29 s for REST
+    and WebSocket APIs, 30 s for HTTP APIs); the function runs on, as on AWS."""
+
+
+async def invoke_within(
+    invoker: Invoker, function: FunctionRef, event: Any, deadline: float
+) -> Invocation:
+    """``invoker.invoke`` as API Gateway waits for it: ``IntegrationTimeout`` after
+    ``deadline`` seconds, or when the function's own timeout, no shorter, ran out first."""
+    call = asyncio.ensure_future(invoker.invoke(function, event))
+    try:
+        return await asyncio.wait_for(asyncio.shield(call), deadline)
+    except asyncio.TimeoutError:
+        call.add_done_callback(_collect_outcome)
+        raise IntegrationTimeout(function.function_name) from None
+    except FunctionTimeout:
+        if function.timeout >= deadline:
+            raise IntegrationTimeout(function.function_name) from None
+        raise
+
+
+def _collect_outcome(call: asyncio.Future[Any]) -> None:
+    """Collect the outcome of an invocation nobody waits for any more (logged by the invoker)."""
+    if not call.cancelled():
+        call.exception()
+
+
 def load_handler(spec: str) -> Callable[[Any, Any], Any]:
     """``"package.module:attribute"`` -> the function. Errors say which part was wrong."""
     module_name, _, attribute = spec.partition(":")

@@ -26,7 +26,13 @@ from lambdakit._logger import logger
 from lambdakit.local import sigv4
 from lambdakit.local.authorizer import authorize
 from lambdakit.local.config import GatewayConfig, WebSocketApi
-from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
+from lambdakit.local.invoker import (
+    FunctionError,
+    FunctionTimeout,
+    IntegrationTimeout,
+    Invoker,
+    invoke_within,
+)
 from lambdakit.local.ws_events import ConnectionInfo, new_connection_id, select_route
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -122,7 +128,8 @@ async def run_session(
         headers=headers,
         raw_query=scope.get("query_string", b"").decode("latin-1"),
     )
-    accepted = await _connect(api, info, scope, send, invoker, server[1])
+    deadline = config.limits.rest_integration_timeout  # WebSocket routes: 29 s, as REST
+    accepted = await _connect(api, info, scope, send, invoker, server[1], deadline)
     if not accepted:
         return
     session = Session(info, send)
@@ -155,6 +162,7 @@ async def _connect(
     send: Send,
     invoker: Invoker,
     port: int,
+    deadline: float,
 ) -> bool:
     function = api.function_for("$connect")
     accept_headers: list[tuple[bytes, bytes]] = []
@@ -177,7 +185,10 @@ async def _connect(
     if function is not None:
         event = info.connect_event(scheme, port)
         try:
-            result = (await invoker.invoke(function, event)).result
+            result = (await invoke_within(invoker, function, event, deadline)).result
+        except IntegrationTimeout:
+            await _reject(scope, send, 504, b'{"message":"Endpoint request timed out"}')
+            return False
         except (FunctionError, FunctionTimeout):
             await _reject(scope, send, 500, b'{"message":"Internal server error"}')
             return False
@@ -265,10 +276,12 @@ async def _serve(
         if len(text.encode("utf-8")) > limits.max_message_bytes:
             await session.close(CLOSE_TOO_BIG, "Message too big")
             return
-        await _message(api, session, text, invoker)
+        await _message(api, session, text, invoker, limits.rest_integration_timeout)
 
 
-async def _message(api: WebSocketApi, session: Session, text: str, invoker: Invoker) -> None:
+async def _message(
+    api: WebSocketApi, session: Session, text: str, invoker: Invoker, deadline: float
+) -> None:
     info = session.info
     selected = select_route(api.route_selection_expression, text) or "$default"
     route_key = selected if api.function_for(selected) is not None else "$default"
@@ -281,7 +294,10 @@ async def _message(api: WebSocketApi, session: Session, text: str, invoker: Invo
         await _reply(session, {"message": "Forbidden", **ids})
         return
     try:
-        result = (await invoker.invoke(function, event)).result
+        result = (await invoke_within(invoker, function, event, deadline)).result
+    except IntegrationTimeout:
+        await _reply(session, {"message": "Endpoint request timed out", **ids})
+        return
     except (FunctionError, FunctionTimeout):
         await _reply(session, {"message": "Internal server error", **ids})
         return

@@ -243,3 +243,36 @@ def test_the_websocket_api_lives_at_its_stage_only(serve, path):
         return caught.value.response.status_code
 
     assert run(scenario()) == 403
+
+
+def test_a_route_past_the_integration_timeout_is_told_so_and_the_socket_stays(serve):
+    """API Gateway waits 29 s for a WebSocket route's integration (0.5 s here): then the
+    client gets "Endpoint request timed out" while the function runs on."""
+    limits = Limits(rest_integration_timeout=0.5)
+    gateway = serve(config(routes={"slow": "slow"}, limits=limits))
+
+    async def scenario():
+        async with connect(gateway.ws) as ws:
+            await ws.send(json.dumps({"action": "slow"}))
+            late = await receive_json(ws)
+            await ws.send(json.dumps({"action": "echo", "n": 1}))
+            return late, await receive_json(ws)
+
+    late, after = run(scenario())
+    assert late["message"] == "Endpoint request timed out"
+    assert late["connectionId"] and late["requestId"]
+    assert after != late  # the connection serves the next message
+
+
+def test_connect_past_the_integration_timeout_is_a_504(serve):
+    limits = Limits(rest_integration_timeout=0.5)
+    gateway = serve(config(routes={"$connect": "slow"}, limits=limits))
+
+    async def scenario():
+        try:
+            async with connect(gateway.ws):
+                return 101, b""
+        except InvalidStatus as error:
+            return error.response.status_code, error.response.body
+
+    assert run(scenario()) == (504, b'{"message":"Endpoint request timed out"}')
