@@ -260,7 +260,8 @@ def test_a_route_past_the_integration_timeout_is_told_so_and_the_socket_stays(se
 
     late, after = run(scenario())
     assert late["message"] == "Endpoint request timed out"
-    assert late["connectionId"] and late["requestId"]
+    assert late["connectionId"]
+    assert late["requestId"]
     assert after != late  # the connection serves the next message
 
 
