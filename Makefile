@@ -3,7 +3,7 @@
 # The architecture is the template's (Globals: Architectures).
 ARCH ?= arm64
 
-build-ChatHttpFunction build-ChatWebSocketFunction:
+build-ChatHttpFunction build-ChatWebSocketFunction build-ChatBroadcastFunction:
 	python3 -m tools.packaging --arch $(ARCH) --stage-into "$(ARTIFACTS_DIR)"
 
-.PHONY: build-ChatHttpFunction build-ChatWebSocketFunction
+.PHONY: build-ChatHttpFunction build-ChatWebSocketFunction build-ChatBroadcastFunction

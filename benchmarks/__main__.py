@@ -16,6 +16,7 @@ from typing import Any, Final
 from benchmarks import (
     broadcast,
     cold_import,
+    fan_out,
     load,
     machine,
     per_call,
@@ -33,6 +34,7 @@ SECTIONS: Final[dict[str, tuple[str, Measure]]] = {
     "cold_import": ("cold start: import + set-up + first response", cold_import.measure),
     "per_call": ("warm GET, validated POST, WebSocket resolve", per_call.measure),
     "broadcast": ("broadcast through @connections", broadcast.measure),
+    "fan_out": ("fan-out to batches of Event invocations", fan_out.measure),
     "store": ("connection store on DynamoDB Local", store.measure),
     "load": ("local servers under load", load.measure),
     "redaction": ("redaction of hostile text", redaction.measure),

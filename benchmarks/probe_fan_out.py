@@ -1,8 +1,9 @@
 """Probe (lambdakit's venv): a fan-out of ``connections`` messages against the simulated
 ``@connections`` under an account limit. ``WebSocketSender.fan_out`` invokes a function through
 a local Lambda Invoke API (``InvocationType="Event"``) that runs each batch in a process of its
-own, as Lambda runs each in an execution environment; timed from the fan-out's start to the
-last batch's end, against the limit's floor ``(connections - burst) / rate``.
+own (``fan_out_batch.py``), as Lambda runs each in an execution environment; timed from the
+fan-out's start to the last batch's end, against the limit's floor
+``(connections - burst) / rate``.
 Run as ``python -m benchmarks.probe_fan_out '{"endpoint": ..., "connections": 100000,
 "rate": 2000, "batch_size": 10000}'``."""
 
@@ -21,7 +22,6 @@ import boto3
 
 from benchmarks.probe_broadcast import _control, connection_ids
 from benchmarks.runner import probe_main
-from lambdakit.websocket import fan_out
 from lambdakit.websocket.messaging import WebSocketSender
 
 
@@ -31,7 +31,7 @@ class _Invocations(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        command = [sys.executable, "-m", "benchmarks.probe_fan_out", "batch"]
+        command = [sys.executable, "-m", "benchmarks.fan_out_batch"]
         process = subprocess.Popen(  # noqa: S603 - this module, in this interpreter
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
@@ -91,7 +91,4 @@ def measure(options: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["batch"]:
-        print(json.dumps(fan_out.handle_batch(json.loads(sys.stdin.buffer.read()))))
-    else:
-        probe_main(measure)
+    probe_main(measure)

@@ -210,6 +210,33 @@ def broadcast(section: dict[str, Any] | None) -> str:
     return table(title, header, rows, notes)
 
 
+def fan_out(section: dict[str, Any] | None) -> str:
+    title = (
+        "5b. Fan-out: batches of Event invocations, each in a process of its own, sharing the limit"
+    )
+    if (failed := _failed(title, section)) or section is None:
+        return failed or ""
+    s = section
+    rows = [
+        [
+            f"lambdakit fan_out, {s['batches']} batches, {s['rate']:,.0f}/s limit",
+            f"{s['connections']:,}",
+            _n(s["seconds"], 2),
+            f"{s['connections'] / s['seconds']:,.0f}",
+            f"{s['connections'] - s['accepted']:,}",
+            f"{s['throttled']:,}",
+            f"{s['failed']:,}",
+            f"{_x(s['seconds'] / s['floor_s'])} the floor ({s['floor_s']:.2f} s)",
+        ]
+    ]
+    notes = [
+        "(one run; timed from the fan-out's start to the last batch's end; each batch paces"
+        " itself at rate / batches; the floor: (messages - burst) / rate, as in section 5)"
+    ]
+    header = ["subject", "messages", "s", "msg/s", "lost", "429", "failed", "vs"]
+    return table(title, header, rows, notes)
+
+
 def store(section: dict[str, Any] | None) -> str:
     title = "6. Connection store on DynamoDB Local: ms per call"
     if (failed := _failed(title, section)) or section is None:
@@ -305,6 +332,7 @@ def render(results: dict[str, Any]) -> str:
         validated_post(sections.get("per_call")),
         websocket(sections.get("per_call")),
         broadcast(sections.get("broadcast")),
+        fan_out(sections.get("fan_out")),
         store(sections.get("store")),
         load(sections.get("load")),
         redaction(sections.get("redaction")),

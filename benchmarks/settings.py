@@ -28,6 +28,9 @@ class Settings:
     latency_ms: float  # the simulated @connections' answer time per call
     throttled_connections: int  # connections for the broadcast under a limit below its pace
     throttled_rate: int  # that limit, calls/s
+    fan_out_connections: int  # connections for the fan-out, in batches of Event invocations
+    fan_out_rate: int  # the account limit the batches share, calls/s
+    fan_out_batch_size: int  # connections per batch (one process each)
     store_calls: int  # calls per connection-store operation and round
     store_rounds: int  # rounds (even: each side goes first as often)
     load_seconds: int  # wrk duration, and the WebSocket round-trip run's
@@ -49,6 +52,9 @@ FULL: Final = Settings(
     latency_ms=20,
     throttled_connections=2000,
     throttled_rate=250,
+    fan_out_connections=100_000,
+    fan_out_rate=2000,
+    fan_out_batch_size=10_000,
     store_calls=150,
     store_rounds=4,
     load_seconds=10,
@@ -67,6 +73,9 @@ QUICK: Final = Settings(
     latency_ms=20,
     throttled_connections=300,
     throttled_rate=100,
+    fan_out_connections=4000,
+    fan_out_rate=1000,
+    fan_out_batch_size=1000,
     store_calls=30,
     store_rounds=2,
     load_seconds=2,

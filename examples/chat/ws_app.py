@@ -2,7 +2,8 @@
 
 Routes: ``$connect`` records the connection, ``$disconnect`` marks it gone, ``sendmessage``
 (``{"action": "sendmessage", "name": ..., "text": ...}``) validates, stores and broadcasts the
-message to every connection, ``$default`` answers anything else with an error.
+message to every connection, ``$default`` answers anything else with an error. A room larger
+than ``FAN_OUT_THRESHOLD`` is handed in batches to the broadcast function (``broadcast.py``).
 
 The connections table is never created per connection: on AWS ``template.yaml`` creates it at
 deploy time (so the function needs no ``CreateTable`` permission), and locally the SQLite store
@@ -21,6 +22,7 @@ from chainsaws.aws.lambda_client.event_handler.websocket import Middleware, WebS
 from chainsaws.aws.lambda_client.event_handler.websocket_connection import (
     APIGatewayWSConnectionManager,
 )
+from examples.chat.broadcast import FanOut
 from examples.chat.messages import ChatMessage, message_store
 
 logger = logging.getLogger(__name__)
@@ -81,10 +83,17 @@ async def handle_send(event, context, connection_id, body):
     message = parse_message(body)
     if isinstance(message, str):
         return error(message)
+    fan_out = FanOut.from_env()  # a bad setting fails before anything is stored
     await asyncio.to_thread(message_store().add, message)
-    results = await connection_manager.broadcast(
-        {"type": "message", **message.to_dict()}, event=event
-    )
+    data = {"type": "message", **message.to_dict()}
+    room = [c.connection_id for c in await connection_manager.list_connections()]
+    if fan_out.applies(len(room)):  # too many for one invocation: batches, sent elsewhere
+        batches = await connection_manager.sender(event).fan_out(
+            data, room, function_name=fan_out.function_name, batch_size=fan_out.threshold
+        )
+        logger.info("chat: %d connections handed to %d batches", len(room), batches)
+        return None
+    results = await connection_manager.broadcast(data, connection_ids=room, event=event)
     failed = [r.connection_id for r in results if not r.ok and not r.gone]
     if failed:
         logger.warning("chat: %d of %d sends failed", len(failed), len(results))

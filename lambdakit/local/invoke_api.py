@@ -61,6 +61,23 @@ async def handle(
     functions: tuple[FunctionRef, ...],
     invoker: Invoker,
 ) -> HttpResponse:
+    """The answer to one call, logged as the HTTP routes' requests are: ``Invoke NAME TYPE
+    STATUS`` (an ``Event`` is logged when it is accepted, before the function runs)."""
+    response = await _answer(name, headers, body, functions, invoker)
+    function = find(functions, name)
+    shown = function.function_name if function else repr(name[:100])  # a name, or the caller's
+    kind = (headers.get("x-amz-invocation-type") or "RequestResponse")[:20]
+    logger.info("Invoke %s %s %d", shown, kind, response.status, extra={"function": shown})
+    return response
+
+
+async def _answer(
+    name: str,
+    headers: dict[str, str],
+    body: bytes,
+    functions: tuple[FunctionRef, ...],
+    invoker: Invoker,
+) -> HttpResponse:
     function = find(functions, name)
     if function is None:
         return _error(404, "ResourceNotFoundException", f"Function not found: {name}")

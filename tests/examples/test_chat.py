@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from examples.chat import http_app, ws_app
+from examples.chat import broadcast, http_app, ws_app
 from examples.chat.messages import KEEP, ChatMessage, message_store
 from lambdakit.testing import (
     http_api_event,
@@ -19,7 +19,8 @@ from lambdakit.testing import (
     websocket_disconnect_event,
     websocket_message_event,
 )
-from lambdakit.websocket import APIGatewayWSConnectionManager
+from lambdakit.websocket import APIGatewayWSConnectionManager, fan_out
+from tests.websocket.invoke_api import InvokeApi
 from tests.websocket.management_api import ManagementApi
 
 pytest.importorskip("boto3")
@@ -38,6 +39,8 @@ def local_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.delenv("CHAT_WEBSOCKET_URL", raising=False)
     monkeypatch.delenv("LAMBDAKIT_WS_ENDPOINT", raising=False)
+    monkeypatch.delenv(broadcast.FUNCTION_ENV, raising=False)
+    monkeypatch.delenv(broadcast.THRESHOLD_ENV, raising=False)
     manager = APIGatewayWSConnectionManager("chat-connections", partition="chat")
     monkeypatch.setattr(ws_app, "connection_manager", manager)
     return tmp_path / "chat.sqlite3"
@@ -270,3 +273,86 @@ def test_messages_keep_the_connection_alive(api, monkeypatch):
     assert connection is not None
     assert connection.last_seen == now[0]  # the tracking middleware's update_last_seen
     assert connection.client_data == {"ip": "203.0.113.10"}
+
+
+# -- fan-out: a room past the threshold goes to the broadcast function in batches ----------------
+
+
+@pytest.fixture
+def invocations(monkeypatch):
+    """A local Invoke API the WebSocket function's boto3 client reaches, recording each call."""
+    with InvokeApi() as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", server.base_url)
+        monkeypatch.setenv(broadcast.FUNCTION_ENV, "chat-broadcast")
+        monkeypatch.setenv(broadcast.THRESHOLD_ENV, "2")
+        yield server.invocations
+
+
+def test_a_room_past_the_threshold_is_handed_to_event_invocations(api, invocations, monkeypatch):
+    room = ["c1=", "c2=", "c3=", "left="]
+    connect(*room)
+    api.open.update(room[:3])  # "left=" closed without a $disconnect
+
+    result = ws_app.handler(ws_event({"action": "sendmessage", "name": "Ada", "text": "hi"}), None)
+
+    assert result == {"statusCode": 200}
+    assert api.calls == 0  # nothing sent by the WebSocket function itself
+    assert [(name, kind) for name, kind, _ in invocations] == [("chat-broadcast", "Event")] * 2
+    events = [event for _, _, event in invocations]
+    assert all(fan_out.is_batch(event) for event in events)
+    assert sorted(len(event["connection_ids"]) for event in events) == [2, 2]
+    assert sorted(cid for event in events for cid in event["connection_ids"]) == sorted(room)
+
+    # Each batch, as the broadcast function runs it: once to every client, the gone one marked.
+    manager = APIGatewayWSConnectionManager("chat-connections", partition="chat")
+    monkeypatch.setattr(broadcast, "connection_manager", manager)
+    summaries = [broadcast.handler(event, None) for event in events]
+    assert sum(s["sent"] for s in summaries) == 3
+    assert sum(s["gone"] for s in summaries) == 1
+    for connection_id in room[:3]:
+        [frame] = [json.loads(f) for f in api.received[connection_id]]
+        assert (frame["type"], frame["name"], frame["text"]) == ("message", "Ada", "hi")
+    assert asyncio.run(manager.get_connection("left=")) is None
+
+
+def test_a_room_at_the_threshold_is_sent_to_in_process(api, invocations):
+    connect("c1=", "c2=")
+    api.open.update({"c1=", "c2="})
+    ws_app.handler(ws_event({"action": "sendmessage", "name": "Ada", "text": "hi"}), None)
+    assert invocations == []
+    assert api.calls == 2
+
+
+def test_without_a_broadcast_function_every_room_is_sent_to_in_process(api, monkeypatch):
+    monkeypatch.delenv(broadcast.FUNCTION_ENV, raising=False)
+    monkeypatch.setenv(broadcast.THRESHOLD_ENV, "1")
+    connect("c1=", "c2=", "c3=")
+    api.open.update({"c1=", "c2=", "c3="})
+    ws_app.handler(ws_event({"action": "sendmessage", "name": "Ada", "text": "hi"}), None)
+    assert api.calls == 3
+
+
+@pytest.mark.parametrize("setting", ["0", "-3", "many", "2.5"])
+def test_a_bad_threshold_fails_before_anything_is_stored(api, monkeypatch, setting):
+    monkeypatch.setenv(broadcast.THRESHOLD_ENV, setting)
+    connect("c1=")
+    with pytest.raises(ValueError, match=broadcast.THRESHOLD_ENV):
+        broadcast.FanOut.from_env()
+    result = ws_app.handler(ws_event({"action": "sendmessage", "name": "Ada", "text": "hi"}), None)
+    assert result["statusCode"] == 500
+    assert messages_api() == []
+    assert api.calls == 0
+
+
+def test_the_broadcast_function_sends_batches_only():
+    with pytest.raises(ValueError, match="not a fan-out batch"):
+        broadcast.handler(ws_event({"action": "sendmessage", "text": "hi"}), None)
+
+
+def test_the_broadcast_function_marks_gone_in_the_websocket_functions_table():
+    # Both read CONNECTIONS_TABLE at import: the same table and partition.
+    ours, theirs = (
+        broadcast.connection_manager,
+        APIGatewayWSConnectionManager("chat-connections", partition="chat"),
+    )
+    assert (ours.table_name, ours.partition) == (theirs.table_name, theirs.partition)

@@ -11,8 +11,9 @@ import pytest
 
 pytest.importorskip("yaml")
 
-from examples.chat import ws_app
+from examples.chat import broadcast, ws_app
 from lambdakit.local.template import load_template
+from lambdakit.websocket.messaging import WebSocketSender
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "examples" / "chat" / "template.yaml"
@@ -81,6 +82,40 @@ def test_websocket_function_has_least_privilege(resources):
     assert "${ChatWebSocketApi}/${StageName}/POST/@connections/*" in send["Resource"]["Fn::Sub"]
     every_action = [a for s in granted.values() for a in _list(s["Action"])]
     assert not [a for a in every_action if a.endswith("*") or "CreateTable" in a]
+
+
+def test_websocket_function_may_invoke_the_broadcast_function_only(resources):
+    granted = statements(resources, "ChatWebSocketFunction")
+    invoke = [s for s in granted.values() if "lambda:InvokeFunction" in _list(s["Action"])]
+    assert invoke == [
+        {
+            "Sid": "FanOutBatches",
+            "Effect": "Allow",
+            "Action": "lambda:InvokeFunction",
+            "Resource": {"Fn::GetAtt": ["ChatBroadcastFunction", "Arn"]},
+        }
+    ]
+    variables = resources["ChatWebSocketFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables[broadcast.FUNCTION_ENV] == {"Ref": "ChatBroadcastFunction"}
+    assert variables[broadcast.THRESHOLD_ENV] == {"Ref": "FanOutThreshold"}
+
+
+def test_broadcast_function_may_only_send_and_mark_connections_gone(resources):
+    function = resources["ChatBroadcastFunction"]["Properties"]
+    assert function["Handler"] == "examples.chat.broadcast.handler"
+    assert "Events" not in function  # invoked by the WebSocket function only
+    # A batch retries throttled sends until its deadline: the function outlives it.
+    assert function["Timeout"] > WebSocketSender("https://example.test/prod").send_deadline
+    granted = statements(resources, "ChatBroadcastFunction")
+    assert sorted(granted) == ["MarkGone", "SendToClients"]
+    assert sorted(granted["MarkGone"]["Action"]) == ["dynamodb:Query", "dynamodb:UpdateItem"]
+    assert granted["MarkGone"]["Resource"] == {"Fn::GetAtt": ["ConnectionsTable", "Arn"]}
+    assert (
+        granted["SendToClients"] == statements(resources, "ChatWebSocketFunction")["SendToClients"]
+    )
+    assert function["Environment"]["Variables"] == {
+        "CONNECTIONS_TABLE": {"Ref": "ConnectionsTable"}
+    }
 
 
 def test_http_function_only_reads_messages(resources):

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from lambdakit.websocket._batches import batch_events
 from lambdakit.websocket._sigv4 import Credentials, Signer, path_segment
 from lambdakit.websocket.messaging import WebSocketSender
 from tests.websocket.conftest import free_port
-from tests.websocket.loopback_server import LoopbackServer, QuietHandler
+from tests.websocket.invoke_api import InvokeApi
 from tests.websocket.management_api import ManagementApi
 
 boto3 = pytest.importorskip("boto3")
@@ -219,30 +218,6 @@ def test_https_with_aws_ca_bundle(tmp_path, monkeypatch):
         sent = asyncio.run(WebSocketSender(endpoint).send("a=", "over TLS"))
     assert sent.ok
     assert api.received["a="] == [b"over TLS"]
-
-
-class InvokeApi(LoopbackServer):
-    """Lambda's Invoke API on 127.0.0.1: records each invocation, answers 202 as for ``Event``."""
-
-    def __init__(self) -> None:
-        self.invocations: list[tuple[str, str, dict[str, Any]]] = []
-        super().__init__()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        api = self
-
-        class Handler(QuietHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                name = self.path.split("/functions/", 1)[1].split("/", 1)[0]
-                kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
-                with api._lock:
-                    api.invocations.append((name, kind, json.loads(body)))
-                self.send_response(202)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        return Handler
 
 
 def test_fan_out_hands_batches_to_event_invocations_that_deliver_them():
