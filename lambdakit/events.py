@@ -182,6 +182,15 @@ class LambdaEvent:
         view._bind(event if isinstance(event, Mapping) else _EMPTY)
         return view
 
+    @classmethod
+    def _of_dict(cls, event: dict[str, Any], trigger: Trigger) -> LambdaEvent:
+        """The view of a plain dict whose trigger was read already (by the decorator, before
+        the handler ran: the view keeps that answer, as one built then would have)."""
+        view = cls.__new__(cls)
+        view._bind(event)
+        view._trigger = trigger
+        return view
+
     # -- the seed's fields -------------------------------------------------------------------
 
     @property
@@ -217,29 +226,8 @@ class LambdaEvent:
         """Which kind of event this is; ``"unknown"`` for anything that is not HTTP/WebSocket."""
         trigger = self._trigger
         if trigger is None:
-            trigger = self._trigger = self._detect_trigger()
+            trigger = self._trigger = _trigger_of(self.raw_event)
         return trigger
-
-    def _detect_trigger(self) -> Trigger:
-        context = _map_field(self.raw_event.get("requestContext"))
-        if (
-            "httpMethod" in self.raw_event
-            and "elb" not in context
-            and ("connectionId" not in context)
-        ):
-            return "rest"  # the most common, in three lookups
-        if "connectionId" in context and "eventType" in context:
-            return "websocket"
-        if "elb" in context:
-            return "alb"
-        if isinstance(context.get("http"), dict):
-            domain = context.get("domainName")
-            if isinstance(domain, str) and ".lambda-url." in domain:
-                return "function_url"
-            return "http"
-        if "httpMethod" in self.raw_event or isinstance(context.get("httpMethod"), str):
-            return "rest"  # API Gateway answers a bare envelope with a 502: any method is HTTP
-        return "unknown"
 
     @property
     def http_method(self) -> str:
@@ -395,6 +383,28 @@ class LambdaEvent:
 
     def __repr__(self) -> str:
         return f"LambdaEvent({self.trigger}, {self.http_method!r}, {self.path!r})"
+
+
+def _trigger_of(event: Mapping[str, Any]) -> Trigger:
+    """The trigger of a raw event (``LambdaEvent.trigger``), read without building the view:
+    the decorator's common case needs nothing more."""
+    context = event.get("requestContext")
+    if not isinstance(context, dict):
+        context = _EMPTY  # null (REST v1) or a wrong type reads as empty
+    if "httpMethod" in event and "elb" not in context and "connectionId" not in context:
+        return "rest"  # the most common, in three lookups
+    if "connectionId" in context and "eventType" in context:
+        return "websocket"
+    if "elb" in context:
+        return "alb"
+    if isinstance(context.get("http"), dict):
+        domain = context.get("domainName")
+        if isinstance(domain, str) and ".lambda-url." in domain:
+            return "function_url"
+        return "http"
+    if "httpMethod" in event or isinstance(context.get("httpMethod"), str):
+        return "rest"  # API Gateway answers a bare envelope with a 502: any method is HTTP
+    return "unknown"
 
 
 def _b64decode(text: str) -> bytes:
