@@ -8,7 +8,6 @@ the body is decoded once, on first use.
 
 from __future__ import annotations
 
-import binascii
 import sys
 from collections.abc import Iterator, Mapping
 
@@ -317,7 +316,7 @@ class LambdaEvent:
             elif self.is_base64_encoded:
                 try:
                     body = _b64decode(raw)
-                except (binascii.Error, ValueError):
+                except ValueError:  # binascii.Error is one
                     raise InvalidBodyError(
                         INVALID_BASE64_CODE, "Request body is not valid base64"
                     ) from None
@@ -410,6 +409,8 @@ def _trigger_of(event: Mapping[str, Any]) -> Trigger:
 def _b64decode(text: str) -> bytes:
     """Strict base64 (no stray characters, right padding); ``binascii.Error`` otherwise."""
     if sys.version_info >= (3, 11):
+        import binascii  # base64 bodies only: loading it costs cold start
+
         return binascii.a2b_base64(text, strict_mode=True)
     import base64  # pragma: no cover - Python 3.10
 

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
 from lambdakit._error_path import ErrorPolicy, Failure, text_of
-from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, _is_preflight_request
 from lambdakit.errors import SUCCESS_CODE, SUCCESS_MESSAGE, AppError
 from lambdakit.events import LambdaEvent, _trigger_of
@@ -407,6 +406,8 @@ def _report(
 
 
 def _log_access(view: LambdaEvent, context: Any, start: float, output: Any, code: str) -> None:
+    from lambdakit._logger import logger  # the access log only
+
     status = output.get("statusCode") if isinstance(output, dict) else None
     logger.info(
         "request",
