@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
-from lambdakit._error_path import ErrorPolicy, Failure, text_of
 from lambdakit.cors import DEFAULT_CORS, CorsConfig, _is_preflight_request
 from lambdakit.errors import SUCCESS_CODE, SUCCESS_MESSAGE, AppError
 from lambdakit.events import LambdaEvent, _trigger_of
@@ -32,13 +31,13 @@ from lambdakit.responses import (
     _encode_body,
     _is_json_content_type,
 )
-from lambdakit.settings import ACCESS_LOG_ENV, env_flag
+from lambdakit.settings import ACCESS_LOG_ENV, TRACEBACK_ENV, env_flag
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from typing import Any
 
-    from lambdakit._error_path import ErrorReceiver
+    from lambdakit._error_path import ErrorPolicy, ErrorReceiver, Failure
     from lambdakit.events import Trigger
 
     Handler = Callable[[Any, Any], Any]
@@ -79,15 +78,28 @@ def aws_lambda_handler(
     ``error_receiver_timeout`` bounds how long the response waits for the receiver (default:
     ``LAMBDAKIT_ERROR_RECEIVER_TIMEOUT``, else 2 s).
     """
-    policy = ErrorPolicy(
-        error_receiver=error_receiver,
-        ignore_app_errors=ignore_app_errors,
-        traceback=traceback,
-        redact_fields=redact_fields,
-        error_receiver_timeout=error_receiver_timeout,
-    )
+    traceback = env_flag(TRACEBACK_ENV) if traceback is None else traceback
+    policy = None
+    if not (
+        error_receiver is None
+        and error_receiver_timeout is None
+        and _no_names(ignore_app_errors)
+        and _no_names(redact_fields)
+    ):
+        # Options of the error path are checked now; left at their defaults there is nothing
+        # to check, and the error path (its module and what it loads) waits for a failure.
+        from lambdakit._error_path import ErrorPolicy
+
+        policy = ErrorPolicy(
+            error_receiver=error_receiver,
+            ignore_app_errors=ignore_app_errors,
+            traceback=traceback,
+            redact_fields=redact_fields,
+            error_receiver_timeout=error_receiver_timeout,
+        )
     options = _Options(
         policy=policy,
+        traceback=traceback,
         content_type=content_type,
         cors=DEFAULT_CORS if cors is True else (cors or None),
         charset=charset,
@@ -113,10 +125,17 @@ def aws_lambda_handler(
     return decorate
 
 
+def _no_names(names: Iterable[str]) -> bool:
+    """Whether ``ignore_app_errors`` / ``redact_fields`` is left at its default, ``()``."""
+    return type(names) is tuple and not names
+
+
 class _Options:
     """What the decorator was configured with, resolved once at decoration time."""
 
     __slots__ = (
+        "_policy",
+        "_traceback",
         "access_log",
         "charset",
         "content_type",
@@ -124,14 +143,14 @@ class _Options:
         "error_message",
         "error_status",
         "json_output",
-        "policy",
         "static_headers",
     )
 
     def __init__(
         self,
         *,
-        policy: ErrorPolicy,
+        policy: ErrorPolicy | None,
+        traceback: bool,
         content_type: str,
         cors: CorsConfig | None,
         charset: str | None,
@@ -139,7 +158,8 @@ class _Options:
         error_status: int,
         error_message: str | None,
     ) -> None:
-        self.policy = policy
+        self._policy = policy
+        self._traceback = traceback
         self.content_type = content_type
         self.cors = cors
         self.charset = charset
@@ -151,6 +171,16 @@ class _Options:
         self.static_headers = (
             self.headers(None, json=self.json_output) if cors is None or cors.wildcard else None
         )
+
+    @property
+    def policy(self) -> ErrorPolicy:
+        """The error path's policy; with the default options, built on the first failure."""
+        policy = self._policy
+        if policy is None:
+            from lambdakit._error_path import ErrorPolicy
+
+            policy = self._policy = ErrorPolicy(traceback=self._traceback)
+        return policy
 
     def headers(self, origin: str | None, *, json: bool) -> dict[str, str]:
         """Content type and CORS headers; JSON ones for the envelope (and errors)."""
@@ -368,6 +398,8 @@ def _failure(
     try:
         body = _json.dumps(envelope)
     except Exception:  # details (or an odd message) that cannot be JSON
+        from lambdakit._error_path import text_of
+
         envelope.pop("details", None)
         envelope["rslt_cd"], envelope["rslt_msg"] = text_of(code), text_of(message)
         body = _json.dumps(envelope)
