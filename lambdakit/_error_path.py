@@ -17,7 +17,6 @@ Nothing here is imported until the first failure: the happy path never pays for 
 
 from __future__ import annotations
 
-from lambdakit._logger import real_logger
 from lambdakit.errors import INTERNAL_ERROR_CODE, AppError, RequestError
 from lambdakit.settings import TRACEBACK_ENV, env_flag
 
@@ -171,6 +170,8 @@ class ErrorPolicy:
                 redactor=self.redactor,
             )
         except Exception:
+            from lambdakit._logger import real_logger
+
             real_logger().exception(
                 "Could not build the error report", extra={"request_id": request_id}
             )
@@ -203,6 +204,8 @@ def _log(
     """One record on the ``lambdakit`` logger, with the failure's redacted traceback as its
     exception text: the JSON formatter shows it as ``exception``, a text formatter appends it."""
     import logging
+
+    from lambdakit._logger import real_logger  # logging loads with the first record
 
     log = real_logger()
     level = logging.getLevelName(level_name)

@@ -8,7 +8,6 @@ the body is decoded once, on first use.
 
 from __future__ import annotations
 
-import binascii
 import sys
 from collections.abc import Iterator, Mapping
 
@@ -182,6 +181,15 @@ class LambdaEvent:
         view._bind(event if isinstance(event, Mapping) else _EMPTY)
         return view
 
+    @classmethod
+    def _of_dict(cls, event: dict[str, Any], trigger: Trigger) -> LambdaEvent:
+        """The view of a plain dict whose trigger was read already (by the decorator, before
+        the handler ran: the view keeps that answer, as one built then would have)."""
+        view = cls.__new__(cls)
+        view._bind(event)
+        view._trigger = trigger
+        return view
+
     # -- the seed's fields -------------------------------------------------------------------
 
     @property
@@ -217,29 +225,8 @@ class LambdaEvent:
         """Which kind of event this is; ``"unknown"`` for anything that is not HTTP/WebSocket."""
         trigger = self._trigger
         if trigger is None:
-            trigger = self._trigger = self._detect_trigger()
+            trigger = self._trigger = _trigger_of(self.raw_event)
         return trigger
-
-    def _detect_trigger(self) -> Trigger:
-        context = _map_field(self.raw_event.get("requestContext"))
-        if (
-            "httpMethod" in self.raw_event
-            and "elb" not in context
-            and ("connectionId" not in context)
-        ):
-            return "rest"  # the most common, in three lookups
-        if "connectionId" in context and "eventType" in context:
-            return "websocket"
-        if "elb" in context:
-            return "alb"
-        if isinstance(context.get("http"), dict):
-            domain = context.get("domainName")
-            if isinstance(domain, str) and ".lambda-url." in domain:
-                return "function_url"
-            return "http"
-        if "httpMethod" in self.raw_event or isinstance(context.get("httpMethod"), str):
-            return "rest"  # API Gateway answers a bare envelope with a 502: any method is HTTP
-        return "unknown"
 
     @property
     def http_method(self) -> str:
@@ -329,7 +316,7 @@ class LambdaEvent:
             elif self.is_base64_encoded:
                 try:
                     body = _b64decode(raw)
-                except (binascii.Error, ValueError):
+                except ValueError:  # binascii.Error is one
                     raise InvalidBodyError(
                         INVALID_BASE64_CODE, "Request body is not valid base64"
                     ) from None
@@ -397,9 +384,33 @@ class LambdaEvent:
         return f"LambdaEvent({self.trigger}, {self.http_method!r}, {self.path!r})"
 
 
+def _trigger_of(event: Mapping[str, Any]) -> Trigger:
+    """The trigger of a raw event (``LambdaEvent.trigger``), read without building the view:
+    the decorator's common case needs nothing more."""
+    context = event.get("requestContext")
+    if not isinstance(context, dict):
+        context = _EMPTY  # null (REST v1) or a wrong type reads as empty
+    if "httpMethod" in event and "elb" not in context and "connectionId" not in context:
+        return "rest"  # the most common, in three lookups
+    if "connectionId" in context and "eventType" in context:
+        return "websocket"
+    if "elb" in context:
+        return "alb"
+    if isinstance(context.get("http"), dict):
+        domain = context.get("domainName")
+        if isinstance(domain, str) and ".lambda-url." in domain:
+            return "function_url"
+        return "http"
+    if "httpMethod" in event or isinstance(context.get("httpMethod"), str):
+        return "rest"  # API Gateway answers a bare envelope with a 502: any method is HTTP
+    return "unknown"
+
+
 def _b64decode(text: str) -> bytes:
     """Strict base64 (no stray characters, right padding); ``binascii.Error`` otherwise."""
     if sys.version_info >= (3, 11):
+        import binascii  # base64 bodies only: loading it costs cold start
+
         return binascii.a2b_base64(text, strict_mode=True)
     import base64  # pragma: no cover - Python 3.10
 

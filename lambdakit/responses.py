@@ -8,12 +8,10 @@ URLs) has no ``multiValueHeaders`` and takes ``Set-Cookie`` values as ``cookies`
 
 from __future__ import annotations
 
-import binascii
 from collections.abc import Mapping
 
 from lambdakit import _json
 from lambdakit._frozen import Frozen
-from lambdakit._logger import logger
 from lambdakit.cors import DEFAULT_CORS, CorsConfig
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
@@ -101,6 +99,8 @@ def _encode_body(body: Any, content_type: str) -> tuple[str, bool]:
     if isinstance(body, str):
         return body, False
     if isinstance(body, (bytes, bytearray, memoryview)):
+        import binascii  # bytes bodies only: loading it costs cold start
+
         return binascii.b2a_base64(body, newline=False).decode("ascii"), True
     if not _is_json_content_type(content_type):
         raise TypeError(
@@ -318,6 +318,8 @@ class LambdaResponse(Frozen):
                     headers[name] = values[-1]
             if self.cookies:
                 if len(self.cookies) > 1:
+                    from lambdakit._logger import logger  # this warning only
+
                     logger.warning(
                         "An ALB without multi-value headers sends one Set-Cookie; "
                         "%d cookies were set, the first is sent",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lambdakit import AppError, CorsConfig, LambdaResponse, aws_lambda_handler, get_body
 from lambdakit.testing import (
@@ -690,3 +692,28 @@ def test_the_applications_log_level_is_kept():
     )
     assert result.stdout.strip().splitlines()[-1] == str(30)
     assert '"message": "request"' not in result.stdout
+
+
+# The success envelope writes its duration with handler._seconds_text, a faster way to the
+# text of round(seconds, 6): exactly that text, ties, zero and odd values included.
+@pytest.mark.parametrize(
+    "seconds",
+    [0.0, -0.0, 5e-7, 1.5e-6, 2.5e-6, 4.9999999e-7, 1e-6, 1.234567e-6, 0.0001, 0.000999999,
+     0.1234565, 1.0, 999.9999995, 1e3, 999_999.9999994, 1e9, 1e-320, -1.5, float("inf"),
+     float("nan")],
+)  # fmt: skip
+def test_duration_text_is_that_of_round(seconds: float) -> None:
+    from lambdakit.handler import _seconds_text
+
+    assert _seconds_text(seconds) == repr(round(seconds, 6))
+
+
+@given(
+    seconds=st.floats(min_value=0.0, max_value=2e3)
+    | st.integers(0, 10**9).map(lambda micros: (micros + 0.5) / 1e6)  # ties
+    | st.integers(0, 10**6).map(lambda micros: micros / 1e6)
+)
+def test_duration_text_is_that_of_round_everywhere(seconds: float) -> None:
+    from lambdakit.handler import _seconds_text
+
+    assert _seconds_text(seconds) == repr(round(seconds, 6))

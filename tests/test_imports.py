@@ -63,3 +63,24 @@ def test_all_names_are_exported():
 def test_seed_paths_re_export_the_same_objects(module):
     for name in module.__all__:
         assert getattr(module, name) is getattr(lambdakit, name), name
+
+
+def test_first_answer_with_default_options_loads_no_error_path():
+    # What only failures, base64 bodies and log records need loads when they happen: each
+    # module is a tenth of a millisecond or more of cold start (binascii, a shared library,
+    # about 0.4 ms). A failure still answers with the error path loaded then.
+    # The event is written out: lambdakit.testing loads base64, and with it binascii.
+    code = (
+        "import sys; from lambdakit import aws_lambda_handler;"
+        "event = {'httpMethod': 'GET', 'path': '/', 'headers': {}, 'requestContext': {}};"
+        "ok = aws_lambda_handler()(lambda e, c: {'ok': 1})(event, None);"
+        "print(sorted({'binascii', 'lambdakit._error_path', 'lambdakit._logger'}"
+        " & set(sys.modules)));"
+        "failed = aws_lambda_handler()(lambda e, c: 1 / 0)(event, None);"
+        "print(ok['statusCode'], failed['statusCode'], 'S99999' in failed['body'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    lines = result.stdout.strip().splitlines()  # the failure's log record between the two
+    assert (lines[0], lines[-1]) == ("[]", "200 200 True")
