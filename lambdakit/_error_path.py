@@ -12,7 +12,9 @@ router all hand a failure to an ``ErrorPolicy``, which owns what follows from it
   in already redacted; the record carries no exception object.
 - **Notification**: a redacted report handed to the ``error_receiver``, bounded in time.
 
-Nothing here is imported until the first failure: the happy path never pays for it.
+A decorator with the default error options imports this on its first failure, so its happy
+path never pays for it; one given error options, and the WebSocket resolver, import it when
+they are built, to check those options where they are written.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ sends, so clients see one shape locally and on AWS.
 
 from __future__ import annotations
 
-import binascii
 from collections.abc import Callable, Iterable, Mapping
 
 from lambdakit import _async, _json
@@ -290,6 +289,8 @@ def _to_result(value: Any) -> ProxyResult:
     elif isinstance(value, str):
         return {"statusCode": 200, "body": value}
     elif isinstance(value, (bytes, bytearray)):
+        import binascii  # a shared library: loaded by the first binary answer, not at import
+
         return {
             "statusCode": 200,
             "body": binascii.b2a_base64(value, newline=False).decode("ascii"),
