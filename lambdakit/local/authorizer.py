@@ -104,13 +104,21 @@ def identity_values(sources: tuple[str, ...], event: dict[str, Any]) -> tuple[st
         elif kind == "querystring":
             value = query.get(name)
         elif other == "context":
-            value = context.get(other_name)
+            value = _dotted(context, other_name)  # context.identity.sourceIp: a path
         else:
             value = variables.get(other_name)
         if not value:
             return None
         values.append(str(value))
     return tuple(values)
+
+
+def _dotted(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
 @dataclass(frozen=True)

@@ -81,15 +81,14 @@ class PathTemplate:
         literal = self.key.split("{", 1)[0]
         self.prefix = literal if names else self.path
 
-    def split(self, path: str) -> list[str] | None:
-        """The raw (still percent-encoded) parameter values of ``path`` in the order of
-        ``names``, or ``None`` when it does not match."""
-        if not path.startswith(self.prefix):
-            return None
-        parts = path.split("/")
+    def split(self, parts: list[str]) -> list[str] | None:
+        """The raw (still percent-encoded) parameter values of a path split on ``/`` (once per
+        request, by the caller), in the order of ``names``; ``None`` when it does not match.
+        The segment count is compared first, so a long path costs each template nothing."""
         segments = self.segments
         count = len(segments)
-        if len(parts) - 1 != count and not (self.greedy and len(parts) - 1 > count):
+        extra = len(parts) - 1 - count
+        if extra != 0 and not (self.greedy and extra > 0):
             return None
         found: list[str] = []
         for index in range(count):
@@ -98,8 +97,8 @@ class PathTemplate:
                 if part != literal:
                     return None
                 continue
-            if self.greedy and index == count - 1:
-                part = "/".join(parts[count:])  # {proxy+}: the rest, slashes and all
+            if extra and index == count - 1:  # the greedy {proxy+}: the rest, slashes and all
+                part = "/".join(parts[count:])
             if not part:
                 return None  # a parameter is never empty
             found.append(part)
@@ -109,7 +108,7 @@ class PathTemplate:
         """The parameters of ``path`` (percent-decoded), or ``None`` when it does not match."""
         if not self.names:
             return {} if path == self.path else None
-        found = self.split(path)
+        found = self.split(path.split("/")) if path.startswith(self.prefix) else None
         if found is None:
             return None
         values = dict(zip(self.names, found, strict=True))
@@ -238,8 +237,9 @@ class RouteTable:
             allowed = set()
         if not self._sorted:
             self._sort()
+        parts = path.split("/")
         for template, methods in self._dynamic:
-            if template.split(path) is not None:
+            if path.startswith(template.prefix) and template.split(parts) is not None:
                 route = methods.get(method)
                 if route is not None:
                     return route, ()
@@ -249,7 +249,9 @@ class RouteTable:
         return None, tuple(m for m in METHODS if m in allowed)
 
     def _sort(self) -> None:
-        self._dynamic.sort(key=lambda entry: _specificity(entry[0].path))
+        # A new list, swapped in whole: a request on another thread keeps reading the old one
+        # (sorting in place empties the list while it runs, and the GIL may switch mid-sort).
+        self._dynamic = sorted(self._dynamic, key=lambda entry: _specificity(entry[0].path))
         self._sorted = True
 
     def __iter__(self) -> Any:

@@ -235,6 +235,12 @@ def test_identity_sources_are_checked_before_the_call():
     assert identity_values(("route.request.header.auth",), event) == ("x",)
     assert identity_values(("route.request.querystring.token",), event) is None
     assert identity_values(("context.connectionId",), event) == ("c1",)
+    # A context source is a path into requestContext, as API Gateway reads it.
+    nested = {"requestContext": {"identity": {"sourceIp": "10.0.0.1"}}}
+    assert identity_values(("context.identity.sourceIp",), nested) == ("10.0.0.1",)
+    assert identity_values(("$context.identity.sourceIp",), nested) == ("10.0.0.1",)
+    assert identity_values(("context.identity.missing",), nested) is None
+    assert identity_values(("context.identity.sourceIp.deeper",), nested) is None
     # No stage variables are served locally: a source naming one is missing, as on a stage
     # without that variable (refused, never waved through).
     assert identity_values(("stageVariables.anything",), event) is None

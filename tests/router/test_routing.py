@@ -176,6 +176,9 @@ def test_path_parameters_are_read_from_segments(path, names, greedy):
         pytest.param("/files/{proxy+}", "/files//b", {"proxy": "/b"}, id="greedy-leading-slash"),
         pytest.param("/files/{proxy+}", "/files", None, id="greedy-empty"),
         pytest.param("/{proxy+}", "/x/y", {"proxy": "x/y"}, id="greedy-root"),
+        pytest.param("/{a}/f/{rest+}", "/x/f/y/z", {"a": "x", "rest": "y/z"}, id="greedy-after"),
+        pytest.param("/{a}/f/{rest+}", "/x/g/y/z", None, id="greedy-after-literal-differs"),
+        pytest.param("/a/{x}", "/a/1\n", {"x": "1\n"}, id="newline-is-a-character"),
         pytest.param("/a/b", "/a/b", {}, id="static"),
         pytest.param("/a/b", "/a/c", None, id="static-differs"),
     ],
@@ -393,3 +396,37 @@ def test_the_most_specific_route_wins_whatever_the_order_of_registration():
     assert data("/files/a/meta") == "meta a"
     assert data("/files/a") == "one a"
     assert data("/files/a/b/c") == "greedy a/b/c"
+
+
+def test_a_match_during_the_first_sort_finds_the_route(monkeypatch):
+    """The route table sorts its parametrised paths on the first match. ``lambdakit serve``
+    runs handlers on threads: a second request arriving mid-sort must still find its route
+    (an in-place sort empties the list while it runs)."""
+    import threading
+
+    from lambdakit.router import _routes
+    from lambdakit.router._routes import Route, RouteTable
+
+    table = RouteTable()
+    for path in ("/users/{user_id}", "/files/{proxy+}", "/users/{user_id}/meta"):
+        table.add(Route("GET", PathTemplate(path), lambda **_: None, options={}))
+    in_sort, release = threading.Event(), threading.Event()
+    real = _routes._specificity
+
+    def slow_specificity(path):
+        in_sort.set()
+        release.wait(5)  # the scheduler switching threads here, made certain
+        return real(path)
+
+    monkeypatch.setattr(_routes, "_specificity", slow_specificity)
+    first = threading.Thread(target=table.match, args=("GET", "/users/1"))
+    first.start()
+    assert in_sort.wait(5)
+    monkeypatch.setattr(_routes, "_specificity", real)
+    try:
+        route, _ = table.match("GET", "/users/42")  # a second request, meanwhile
+    finally:
+        release.set()
+        first.join()
+    assert route is not None
+    assert route.template.path == "/users/{user_id}"
