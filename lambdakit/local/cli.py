@@ -306,10 +306,11 @@ def template_warnings(args: argparse.Namespace) -> tuple[str, ...]:
     if not args.template:
         return ()
     from lambdakit.local.intrinsics import parse_overrides
-    from lambdakit.local.template import read_template
+    from lambdakit.local.template import read_template, start_up_notes
 
     overrides = parse_overrides(args.parameter_overrides)
-    return read_template(args.template, stage=args.stage, overrides=overrides).warnings
+    local = read_template(args.template, stage=args.stage, overrides=overrides)
+    return start_up_notes(local, websocket_flag=bool(args.websocket))
 
 
 def url_host(host: str) -> str:

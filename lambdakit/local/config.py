@@ -145,6 +145,10 @@ class Authorizer:
     identity_sources: tuple[str, ...] = ()
 
 
+# What API Gateway takes as a WebSocket $connect route's AuthorizationType.
+CONNECT_AUTHORIZATION_TYPES: Final = ("NONE", "AWS_IAM", "CUSTOM")
+
+
 @dataclass(frozen=True)
 class WebSocketApi:
     """A WebSocket API: its route selection expression and the function of each route key.

@@ -90,12 +90,14 @@ async def invoke_within(
     try:
         return await asyncio.wait_for(asyncio.shield(call), deadline)
     except asyncio.TimeoutError:
-        call.add_done_callback(_collect_outcome)
         raise IntegrationTimeout(function.function_name) from None
     except FunctionTimeout:
         if function.timeout >= deadline:
             raise IntegrationTimeout(function.function_name) from None
         raise
+    finally:
+        if not call.done():  # timed out, or the caller was cancelled: the function runs on
+            call.add_done_callback(_collect_outcome)
 
 
 def _collect_outcome(call: asyncio.Future[Any]) -> None:

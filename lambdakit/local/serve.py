@@ -70,7 +70,7 @@ async def _main(
     tables: dict[str, dict[str, Any]] = {}
     if args.template:
         from lambdakit.local.intrinsics import parse_overrides
-        from lambdakit.local.template import read_template
+        from lambdakit.local.template import read_template, start_up_notes
 
         local = read_template(
             args.template,
@@ -78,7 +78,8 @@ async def _main(
             overrides=parse_overrides(args.parameter_overrides),
             region=os.environ.get("AWS_REGION") or "us-east-1",
         )
-        tables, warnings = local.tables, list(local.warnings)
+        tables = local.tables
+        warnings = list(start_up_notes(local, websocket_flag=bool(args.websocket)))
     ca_bundle, https, tls_files = "", "", None
     if args.tls:
         from lambdakit.local.tls import local_ca

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdakit.local.config import (
+    CONNECT_AUTHORIZATION_TYPES,
     DEFAULT_ROUTE_SELECTION,
     DEFAULT_STAGE,
     Authorizer,
@@ -40,6 +41,10 @@ from lambdakit.local.template_apis import read_apis, websocket_stage
 from lambdakit.local.template_yaml import load_yaml
 from lambdakit.local.template_yaml import refers_to as _refers_to
 
+WEBSOCKET_REPLACED_NOTE = (
+    "--websocket replaces the template's WebSocket API: its routes and its $connect "
+    "authorization (authorizer or AWS_IAM) are not applied"
+)
 IAM_CONNECT_NOTE = (
     "$connect: AuthorizationType AWS_IAM: a handshake must be SigV4-signed (Authorization "
     "header or presigned query); the local gateway checks the signature's form, not the key"
@@ -74,6 +79,15 @@ def config_from_template(
     return read_template(path, stage=stage, limits=limits, overrides=overrides).config
 
 
+def start_up_notes(local: LocalTemplate, *, websocket_flag: bool) -> tuple[str, ...]:
+    """What ``local`` cannot honour, as the start-up lists it; with ``--websocket``, which
+    replaces the template's WebSocket API, its ``$connect`` notes give way to saying so."""
+    if not websocket_flag or local.config.websocket is None:
+        return local.warnings
+    kept = [w for w in local.warnings if w != IAM_CONNECT_NOTE]
+    return (*kept, WEBSOCKET_REPLACED_NOTE)
+
+
 def read_template(
     path: str | Path,
     *,
@@ -104,7 +118,7 @@ def read_template(
         function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
     apis = read_apis(document, resources, functions, resolver, template_path.parent, warnings)
-    websocket = _websocket(resources, functions)
+    websocket = _websocket(resources, functions, resolver)
     if websocket is not None and apis.websocket is not None:
         warnings.append("only one WebSocket API is served: the AWS::ApiGatewayV2::Api one")
     websocket = websocket or apis.websocket
@@ -248,7 +262,9 @@ def _rest_stage(resources: dict[str, Any], resolver: Resolver, routes: list[Http
     return "Prod" if any(route.payload_version == "1.0" for route in routes) else ""
 
 
-def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> WebSocketApi | None:
+def _websocket(
+    resources: dict[str, Any], functions: dict[str, FunctionRef], resolver: Resolver
+) -> WebSocketApi | None:
     apis = {
         logical_id: resource.get("Properties") or {}
         for logical_id, resource in resources.items()
@@ -296,22 +312,34 @@ def _websocket(resources: dict[str, Any], functions: dict[str, FunctionRef]) -> 
         routes=routes,
         route_selection_expression=str(expression),
         authorizer=_connect_authorizer(resources, functions, api_id),
-        iam_connect=_connect_authorization(resources, api_id) == "AWS_IAM",
+        iam_connect=_connect_authorization(resources, api_id, resolver) == "AWS_IAM",
         route_responses=tuple(dict.fromkeys(two_way)),
     )
 
 
-def _connect_authorization(resources: dict[str, Any], api_id: str) -> str:
-    """The ``AuthorizationType`` of the API's ``$connect`` route (``NONE`` when unset)."""
+def _connect_authorization(resources: dict[str, Any], api_id: str, resolver: Resolver) -> str:
+    """The ``AuthorizationType`` of the API's ``$connect`` route, resolved (``NONE`` when
+    unset); ``ValueError`` for one the gateway cannot honour: serving ``$connect`` unguarded
+    would let anyone in."""
     for resource in resources.values():
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::ApiGatewayV2::Route":
             continue
         properties = resource.get("Properties") or {}
         if (
-            properties.get("RouteKey") == "$connect"
-            and _refers_to(properties.get("ApiId"), [api_id]) is not None
+            resolver.resolve(properties.get("RouteKey")) != "$connect"
+            or _refers_to(properties.get("ApiId"), [api_id]) is None
         ):
-            return str(properties.get("AuthorizationType") or "NONE").upper()
+            continue
+        kind = resolver.resolve(properties.get("AuthorizationType") or "NONE")
+        kind = kind.upper() if isinstance(kind, str) else kind
+        if kind == "CUSTOM" and properties.get("AuthorizerId") is None:
+            raise ValueError("the $connect route's AuthorizationType CUSTOM names no AuthorizerId")
+        if kind not in CONNECT_AUTHORIZATION_TYPES:
+            raise ValueError(
+                f"the $connect route's AuthorizationType {kind!r} is not one of "
+                f"{', '.join(CONNECT_AUTHORIZATION_TYPES)}"
+            )
+        return str(kind)
     return "NONE"
 
 

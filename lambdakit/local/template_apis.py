@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from lambdakit.local.config import (
+    CONNECT_AUTHORIZATION_TYPES,
     DEFAULT_ROUTE_SELECTION,
     ApiSettings,
     Authorizer,
@@ -541,7 +542,13 @@ def _sam_websocket(
             warnings.append(f"{logical_id} {key}: route responses are served as two-way")
     auth = properties.get("Auth") or {}
     authorizer = None
-    auth_type = str(resolver.resolve(auth.get("AuthType", "NONE"))).upper()
+    auth_type = resolver.resolve(auth.get("AuthType", "NONE"))
+    auth_type = auth_type.upper() if isinstance(auth_type, str) else auth_type
+    if auth_type not in CONNECT_AUTHORIZATION_TYPES:
+        raise ValueError(
+            f"{logical_id}: Auth.AuthType {auth_type!r} is not one of "
+            f"{', '.join(CONNECT_AUTHORIZATION_TYPES)}"
+        )
     if auth_type == "CUSTOM":
         function = function_for(auth.get("AuthArn"))
         if function is None:

@@ -355,3 +355,78 @@ def test_aws_iam_on_connect_refuses_an_unsigned_handshake(serve):
         ]
 
     assert asyncio.run(scenario()) == [403, 403, 101, 101]
+
+
+_V2_CONNECT_AUTH = """\
+Parameters:
+  ConnectAuth: {{Type: String, Default: AWS_IAM}}
+Conditions:
+  Always: !Equals [a, a]
+Resources:
+  Chat:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: chat
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: $connect
+      AuthorizationType: {auth}
+      Target: !Sub integrations/${{Integration}}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Chat
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/\\
+        functions/${{Fn.Arn}}/invocations"
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {{Handler: app.handler}}
+"""
+
+
+@pytest.mark.parametrize(
+    "auth",
+    ["AWS_IAM", "aws_iam", "!Ref ConnectAuth", "!If [Always, AWS_IAM, NONE]", "!Sub AWS_IAM"],
+)
+def test_aws_iam_on_connect_is_read_through_intrinsics(tmp_path, auth):
+    path = tmp_path / "template.yaml"
+    path.write_text(_V2_CONNECT_AUTH.format(auth=auth))
+    websocket = read_template(path).config.websocket
+    assert websocket is not None
+    assert websocket.iam_connect
+
+
+@pytest.mark.parametrize("auth", ["AWS_IAM_", "COGNITO_USER_POOLS", "CUSTOM"])
+def test_a_connect_authorization_the_gateway_cannot_honour_stops_the_start(tmp_path, auth):
+    """Never served open: a type API Gateway does not take, or CUSTOM with no authorizer."""
+    path = tmp_path / "template.yaml"
+    path.write_text(_V2_CONNECT_AUTH.format(auth=auth))
+    with pytest.raises(ValueError, match="AuthorizationType"):
+        read_template(path)
+
+
+@pytest.mark.parametrize("auth", ["AWS_IAM_", "IAM", "COGNITO"])
+def test_a_sam_websocket_auth_type_the_gateway_cannot_honour_stops_the_start(tmp_path, auth):
+    path = tmp_path / "template.yaml"
+    path.write_text(_SAM_IAM_WEBSOCKET.replace("AuthType: AWS_IAM", f"AuthType: {auth}"))
+    with pytest.raises(ValueError, match="AuthType"):
+        read_template(path)
+
+
+def test_the_websocket_flag_over_a_template_says_its_connect_auth_is_not_applied(tmp_path):
+    from lambdakit.local.cli import _parser, build_config, template_warnings
+
+    path = tmp_path / "template.yaml"
+    path.write_text(_SAM_IAM_WEBSOCKET)
+    args = _parser().parse_args(
+        ["serve", "--template", str(path), "--websocket", "tests.local.apps:websocket"]
+    )
+    assert build_config(args).websocket.iam_connect is False  # type: ignore[union-attr]
+    notes = template_warnings(args)
+    assert not any("must be SigV4-signed" in note for note in notes)
+    assert any(note.startswith("--websocket replaces") for note in notes)
