@@ -7,8 +7,9 @@ one partition's connections spread over that many index keys (DynamoDB takes abo
 a second per key); range key ``_crt``. Only a connected record carries ``_shard``: a disconnect
 removes it, and the record leaves the index.
 
-The index projects what listing needs and nothing written per message: ``partition``,
-``status``, ``connected_at``, ``client_data``, ``_lease`` and ``_seen``. ``last_seen`` and
+The index projects what listing needs and nothing written per message: ``connected_at``,
+``client_data``, ``_lease`` and ``_seen`` (the partition is in the shard key, and every entry
+is a connected record). ``last_seen`` and
 ``_ttl`` change on every ``update_last_seen`` and are left out, so that write touches the table
 alone (DynamoDB writes an index only when one of its keys or projected attributes changes).
 ``_lease`` is a value ``_ttl`` had (never more than it has now) and ``_seen`` the
@@ -32,7 +33,9 @@ SHARDS: Final = 16
 SHARD: Final = "_shard"
 LEASE: Final = "_lease"
 SEEN: Final = "_seen"
-_PROJECTED: Final = ("partition", "status", "connected_at", "client_data", LEASE, SEEN)
+# Not partition (the shard key holds it) nor status (only connected records are in the index):
+# every byte of an entry is read by every listing.
+_PROJECTED: Final = ("connected_at", "client_data", LEASE, SEEN)
 
 
 def shard_key(partition: str, connection_id: str, shards: int) -> str:
@@ -162,6 +165,12 @@ def lease_of(item: dict[str, Any]) -> int | None:
     """The item's ``_lease`` (epoch seconds), ``None`` on an item written before it existed."""
     attribute = item.get(LEASE)
     return int(attribute["N"]) if attribute else None
+
+
+def listed_record(item: dict[str, Any], partition: str) -> ConnectionRecord:
+    """The record an index entry lists: ``last_seen`` and ``ttl`` as of its lease (``_seen``,
+    ``_lease``), connected (the index is sparse), in the partition its shard key names."""
+    return to_record(item, seen=SEEN, ttl=LEASE).replace(partition=partition, status=CONNECTED)
 
 
 def to_record(

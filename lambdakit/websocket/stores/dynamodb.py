@@ -403,7 +403,7 @@ class DynamoDBStore:
         for item in (item for page in pages for item in page):
             lease = layout.lease_of(item)
             if lease is not None and lease > now:  # alive: _ttl >= _lease > now
-                records.append(layout.to_record(item, seen=layout.SEEN, ttl=layout.LEASE))
+                records.append(layout.listed_record(item, partition))
             else:  # lease run out (or never given): the record itself says
                 doubtful.append(
                     self._record_query(item["connection_id"]["S"], int(item["_crt"]["N"]))
@@ -446,9 +446,8 @@ class DynamoDBStore:
             client,
             IndexName=INDEX_NAME,
             KeyConditionExpression="#shard = :shard",
-            FilterExpression="#s = :connected",
-            ExpressionAttributeNames=_names("#shard #s"),
-            ExpressionAttributeValues={":shard": {"S": shard}, ":connected": {"S": CONNECTED}},
+            ExpressionAttributeNames=_names("#shard"),
+            ExpressionAttributeValues={":shard": {"S": shard}},
         )
 
     def _record_query(
