@@ -9,6 +9,10 @@ boto3 by hand, on one client and one table. Milliseconds per call.
 | update_last_seen | ``manager.update_last_seen(id)`` | UpdateItem, same condition |
 | disconnect | ``manager.disconnect(id)`` | Query + UpdateItem, same condition |
 
+The raw side writes the items the store writes, listing attributes included (``_shard``,
+``_lease``, ``_seen``: the table ``init_table`` makes indexes them), so both pay the same
+index writes.
+
 Rounds alternate which side goes first, so the JVM warming up and the machine's moods touch
 both alike; a warm-up round is not counted. Run as ``python -m benchmarks.probe_store``."""
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,6 +40,7 @@ OPERATIONS = ("connect", "get_connection", "update_last_seen", "disconnect")
 Op = Callable[[str], Awaitable[Any]]
 CONDITION = "#s = :connected AND #p = :p AND #ttl > :now"
 NAMES = {"#p": "partition", "#s": "status", "#ttl": "_ttl"}
+SHARDS = 16
 
 
 class Raw:
@@ -58,6 +64,9 @@ class Raw:
                 "last_seen": {"N": repr(now)},
                 "_ttl": {"N": str(int(now) + TTL)},
                 "client_data": {"M": {k: {"S": v} for k, v in CLIENT_DATA.items()}},
+                "_shard": {"S": f"{PARTITION}#{zlib.crc32(connection_id.encode()) % SHARDS}"},
+                "_lease": {"N": str(int(now) + TTL)},
+                "_seen": {"N": repr(now)},
             },
             ConditionExpression="attribute_not_exists(connection_id)",
         )
@@ -80,15 +89,20 @@ class Raw:
             return None
         return live[0]
 
-    def _update(self, connection_id: str, crt: int, expression: str, values: Any) -> bool:
+    def _update(
+        self, connection_id: str, crt: int, expression: str, values: Any, extra: str = ""
+    ) -> bool:
         now = time.time()
+        names = {**NAMES, "#lease": "_lease"} if "#lease" in extra else dict(NAMES)
+        if "#shard" in expression:
+            names["#shard"] = "_shard"
         try:
             self.client.update_item(
                 TableName=TABLE,
                 Key={"connection_id": {"S": connection_id}, "_crt": {"N": str(crt)}},
                 UpdateExpression=expression,
-                ConditionExpression=CONDITION,
-                ExpressionAttributeNames=NAMES,
+                ConditionExpression=CONDITION + extra,
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
                     ":connected": {"S": "connected"},
                     ":p": {"S": PARTITION},
@@ -101,17 +115,20 @@ class Raw:
         return True
 
     def update_last_seen(self, connection_id: str) -> bool:
+        # The store's warm write while the lease is fresh: the table alone, the lease kept
+        # at most the new TTL.
         now = time.time()
         values = {":seen": {"N": repr(now)}, ":ttl": {"N": str(int(now) + TTL)}}
         expression = "SET last_seen = :seen, #ttl = :ttl"
-        return self._update(connection_id, self.crts[connection_id], expression, values)
+        crt = self.crts[connection_id]
+        return self._update(connection_id, crt, expression, values, " AND #lease <= :ttl")
 
     def disconnect(self, connection_id: str) -> bool:
         changed = False
         for item in self._query(connection_id):
             if item["status"]["S"] == "connected":
                 values = {":d": {"S": "disconnected"}, ":at": {"N": repr(time.time())}}
-                expression = "SET #s = :d, disconnected_at = :at"
+                expression = "SET #s = :d, disconnected_at = :at REMOVE #shard"
                 changed |= self._update(connection_id, int(item["_crt"]["N"]), expression, values)
         self.crts.pop(connection_id, None)
         return changed

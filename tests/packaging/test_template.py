@@ -14,6 +14,7 @@ pytest.importorskip("yaml")
 from examples.chat import broadcast, ws_app
 from lambdakit.local.template import load_template
 from lambdakit.websocket.messaging import WebSocketSender
+from lambdakit.websocket.stores._dynamodb_layout import index_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "examples" / "chat" / "template.yaml"
@@ -56,13 +57,9 @@ def test_connections_table_has_lambdakits_layout(resources):
     ]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "_ttl", "Enabled": True}
     (index,) = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "partition-crt-index"
-    assert index["KeySchema"] == [
-        {"AttributeName": "partition", "KeyType": "HASH"},
-        {"AttributeName": "_crt", "KeyType": "RANGE"},
-    ]
+    assert index == index_definition()  # the index DynamoDBStore.init() makes
     types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
-    assert types == {"connection_id": "S", "_crt": "N", "partition": "S"}
+    assert types == {"connection_id": "S", "_crt": "N", "_shard": "S"}
 
 
 def test_websocket_function_has_least_privilege(resources):
@@ -75,7 +72,7 @@ def test_websocket_function_has_least_privilege(resources):
     ]
     assert state["Resource"] == [
         {"Fn::GetAtt": ["ConnectionsTable", "Arn"]},
-        {"Fn::Sub": "${ConnectionsTable.Arn}/index/partition-crt-index"},
+        {"Fn::Sub": "${ConnectionsTable.Arn}/index/shard-crt-index"},
     ]
     send = granted["SendToClients"]
     assert send["Action"] == "execute-api:ManageConnections"

@@ -1,10 +1,11 @@
 """``DynamoDBStore``: connection records in a DynamoDB table, through boto3 (imported lazily).
 
 Table layout (the seed's): hash key ``connection_id`` (S), range key ``_crt`` (N, creation
-time in epoch milliseconds), TTL on ``_ttl`` (epoch seconds), on-demand billing. A global
-secondary index ``partition-crt-index`` (``partition`` + ``_crt``) lists a partition's
-connections without a table scan. Other attributes: ``status``, ``connected_at``,
-``last_seen``, ``client_data`` (a map), ``disconnected_at``.
+time in epoch milliseconds), TTL on ``_ttl`` (epoch seconds), on-demand billing. Other
+attributes: ``partition``, ``status``, ``connected_at``, ``last_seen``, ``client_data`` (a
+map), ``disconnected_at``. A partition's connections are listed without a table scan, through
+the sparse, sharded index ``shard-crt-index`` (see ``_dynamodb_layout``), or through the
+seed's ``partition-crt-index`` on a table that has not the new one.
 
 boto3 honours ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``, so DynamoDB Local needs no
 code change. Throttling and transient errors are retried by botocore's ``standard`` retry mode
@@ -14,8 +15,10 @@ code change. Throttling and transient errors are retried by botocore's ``standar
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,17 +29,34 @@ from lambdakit._aws import client as aws_client
 from lambdakit._aws import error_code
 from lambdakit._logger import logger
 from lambdakit.errors import StoreError
+from lambdakit.websocket.stores import _dynamodb_layout as layout
 from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED, ConnectionRecord
 
 _T = TypeVar("_T")
 
-INDEX_NAME: Final = "partition-crt-index"
+INDEX_NAME: Final = layout.INDEX_NAME
+LEGACY_INDEX_NAME: Final = layout.LEGACY_INDEX_NAME
+SHARDS: Final = layout.SHARDS
 _PUT_ATTEMPTS: Final = 20
-_CRT_CACHE_SIZE: Final = 10_000
+_KEY_CACHE_SIZE: Final = 10_000
 # "partition" and "status" are DynamoDB reserved words: always go through these names.
-_NAMES: Final = {"#p": "partition", "#s": "status", "#ttl": "_ttl"}
+_NAMES: Final = {
+    "#p": "partition",
+    "#s": "status",
+    "#ttl": "_ttl",
+    "#shard": layout.SHARD,
+    "#lease": layout.LEASE,
+    "#seen": layout.SEEN,
+    "#crt": "_crt",
+}
+_NAME = re.compile(r"#\w+")
+# Only a connected, unexpired record of this partition changes: a disconnect that won the race
+# is never undone.
+_ALIVE: Final = "#s = :connected AND #p = :p AND #ttl > :now"
+# A record the sharded index should list but that has no shard yet (written before it).
+_UNSHARDED: Final = "attribute_not_exists(#shard) AND #s = :connected AND #ttl > :now"
 
-__all__ = ["INDEX_NAME", "DynamoDBStore"]
+__all__ = ["INDEX_NAME", "LEGACY_INDEX_NAME", "SHARDS", "DynamoDBStore"]
 
 
 def _with_exceptions_loaded(client: Any) -> Any:
@@ -53,7 +73,8 @@ class DynamoDBStore:
 
     ``client`` is a boto3 DynamoDB client to use instead of creating one (tests, custom
     sessions); otherwise one is created on first use with ``region_name``, ``endpoint_url`` and
-    ``max_attempts`` (botocore standard retries).
+    ``max_attempts`` (botocore standard retries). ``shards`` is how many index keys a
+    partition's connections spread over; every writer and reader of one table must use the same.
     """
 
     def __init__(
@@ -65,9 +86,12 @@ class DynamoDBStore:
         endpoint_url: str | None = None,
         max_attempts: int = 5,
         timeout: float = 5.0,
+        shards: int = SHARDS,
     ) -> None:
         if not table_name:
             raise ValueError("DynamoDBStore needs a table name")
+        if type(shards) is not int or not 1 <= shards <= 1000:
+            raise ValueError("shards must be a whole number from 1 to 1000")
         self.table_name = table_name
         self._client = _with_exceptions_loaded(client)
         self._client_lock = threading.Lock()
@@ -75,9 +99,12 @@ class DynamoDBStore:
         self._endpoint_url = endpoint_url
         self._max_attempts = max_attempts
         self._timeout = timeout
-        # (partition, connection id) -> _crt: the key of a record this process wrote or read,
-        # so update_last_seen is one request when warm.
-        self._crts: dict[tuple[str, str], int] = {}
+        self.shards = shards
+        # (partition, connection id) -> (_crt, _lease) of a record this process wrote or read,
+        # so update_last_seen is one request when warm, and knows when the lease is due.
+        self._keys: dict[tuple[str, str], tuple[int, int | None]] = {}
+        # The index listing goes through, once known (init, or the first listing).
+        self._index: str | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -127,13 +154,23 @@ class DynamoDBStore:
         except client.exceptions.ResourceNotFoundException:
             self._create_table(client)
         else:
-            indexes = {i["IndexName"] for i in description.get("GlobalSecondaryIndexes", ())}
-            if INDEX_NAME not in indexes:
+            indexes = _index_names(description)
+            if LEGACY_INDEX_NAME in indexes and INDEX_NAME not in indexes:
+                # Adding the index now would list only the records written from now on:
+                # the migration backfills first (docs/deployment.md).
+                logger.warning(
+                    "Table %s lists connections through %s; see the migration to %s "
+                    "(DynamoDBStore.backfill) in lambdakit's deployment guide",
+                    self.table_name,
+                    LEGACY_INDEX_NAME,
+                    INDEX_NAME,
+                )
+            elif INDEX_NAME not in indexes:
                 self._add_index(client)
         client.get_waiter("table_exists").wait(
             TableName=self.table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
         )
-        self._wait_for_index(client)
+        self._index = self._wait_for_index(client)
         self._enable_ttl(client)
 
     def _create_table(self, client: Any) -> None:
@@ -143,14 +180,13 @@ class DynamoDBStore:
                 TableName=self.table_name,
                 AttributeDefinitions=[
                     {"AttributeName": "connection_id", "AttributeType": "S"},
-                    {"AttributeName": "_crt", "AttributeType": "N"},
-                    {"AttributeName": "partition", "AttributeType": "S"},
+                    *layout.index_attributes(),
                 ],
                 KeySchema=[
                     {"AttributeName": "connection_id", "KeyType": "HASH"},
                     {"AttributeName": "_crt", "KeyType": "RANGE"},
                 ],
-                GlobalSecondaryIndexes=[_index_definition()],
+                GlobalSecondaryIndexes=[layout.index_definition()],
                 BillingMode="PAY_PER_REQUEST",
             )
 
@@ -159,23 +195,21 @@ class DynamoDBStore:
         with contextlib.suppress(client.exceptions.ResourceInUseException):  # being added
             client.update_table(
                 TableName=self.table_name,
-                AttributeDefinitions=[
-                    {"AttributeName": "partition", "AttributeType": "S"},
-                    {"AttributeName": "_crt", "AttributeType": "N"},
-                ],
-                GlobalSecondaryIndexUpdates=[{"Create": _index_definition()}],
+                AttributeDefinitions=layout.index_attributes(),
+                GlobalSecondaryIndexUpdates=[{"Create": layout.index_definition()}],
             )
 
-    def _wait_for_index(self, client: Any) -> None:
+    def _wait_for_index(self, client: Any) -> str:
+        """The listing index, once it is active: the sharded one, else the seed's."""
         for _ in range(600):
             table = client.describe_table(TableName=self.table_name)["Table"]
-            statuses = [
-                i.get("IndexStatus")
+            statuses = {
+                i["IndexName"]: i.get("IndexStatus")
                 for i in table.get("GlobalSecondaryIndexes", ())
-                if i["IndexName"] == INDEX_NAME
-            ]
-            if statuses == ["ACTIVE"]:
-                return
+            }
+            index = INDEX_NAME if INDEX_NAME in statuses else LEGACY_INDEX_NAME
+            if statuses.get(index) == "ACTIVE":
+                return index
             time.sleep(1)
         raise TimeoutError(f"index {INDEX_NAME} of {self.table_name} did not become active")
 
@@ -202,7 +236,7 @@ class DynamoDBStore:
 
     async def put(self, record: ConnectionRecord) -> None:
         def write(client: Any) -> None:
-            item = _item(record)
+            item = layout.to_item(record, self.shards)
             crt = record.crt
             for _ in range(_PUT_ATTEMPTS):
                 try:
@@ -217,7 +251,7 @@ class DynamoDBStore:
                     crt += 1
                     item["_crt"] = {"N": str(crt)}
                     continue
-                self._remember(record.partition, record.connection_id, crt)
+                self._remember(record.partition, record.connection_id, crt, layout.lease_of(item))
                 return
             raise RuntimeError(f"no free _crt for {record.connection_id!r} after {crt}")
 
@@ -233,32 +267,55 @@ class DynamoDBStore:
 
     async def touch(self, partition: str, connection_id: str, now: float, ttl: int) -> bool:
         def write(client: Any) -> bool:
-            update = functools.partial(
-                self._conditional_update,
-                client,
-                partition,
-                connection_id,
-                now,
-                "SET last_seen = :now, #ttl = :ttl",
-                {":ttl": {"N": str(ttl)}},
-            )
             # Warm path: the key is known, one request. A failed condition may mean the
             # record was replaced, so look it up once before saying no.
-            known = self._crts.get((partition, connection_id))
-            if known is not None and update(known):
+            known = self._keys.get((partition, connection_id))
+            if known is not None and self._touch(client, partition, connection_id, now, ttl, known):
                 return True
-            records = self._records(client, partition, connection_id)
-            if not records or records[0].crt == known:
+            items = self._items(client, partition, connection_id)
+            if not items or not layout.to_record(items[0]).alive(now):
                 return False
-            self._remember(partition, connection_id, records[0].crt)
-            return update(records[0].crt)
+            newest = (int(items[0]["_crt"]["N"]), layout.lease_of(items[0]))
+            return self._touch(client, partition, connection_id, now, ttl, newest)
 
         return await self._call("touch", write)
+
+    def _touch(
+        self,
+        client: Any,
+        partition: str,
+        connection_id: str,
+        now: float,
+        ttl: int,
+        key: tuple[int, int | None],
+    ) -> bool:
+        """Set last_seen and _ttl: the table alone, unless the lease is due. The lease is
+        renewed (index written) when less than half the TTL is left of it, or when it is not
+        at most the new ``_ttl`` (listing trusts ``_lease <= _ttl``)."""
+        crt, lease = key
+        values: dict[str, Any] = {":ttl": {"N": str(ttl)}}
+        if lease is None or lease > ttl or 2 * lease < now + ttl:
+            expression = (
+                "SET last_seen = :now, #ttl = :ttl, #lease = :ttl, #seen = :now, #shard = :shard"
+            )
+            condition = _ALIVE
+            values[":shard"] = {"S": layout.shard_key(partition, connection_id, self.shards)}
+            lease = ttl
+        else:
+            expression = "SET last_seen = :now, #ttl = :ttl"
+            condition = f"{_ALIVE} AND #lease <= :ttl"
+        changed = self._conditional_update(
+            client, partition, connection_id, now, expression, condition, values, crt
+        )
+        if changed:
+            self._remember(partition, connection_id, crt, lease)
+        return changed
 
     async def disconnect(self, partition: str, connection_id: str, now: float) -> bool:
         def write(client: Any) -> bool:
             changed = False
             # Every connected record of the id: a racing second connect left no survivor.
+            # The record leaves the listing index with its _shard.
             for record in self._records(client, partition, connection_id):
                 if record.status == CONNECTED:
                     changed |= self._conditional_update(
@@ -266,11 +323,12 @@ class DynamoDBStore:
                         partition,
                         connection_id,
                         now,
-                        "SET #s = :disconnected, disconnected_at = :now",
+                        "SET #s = :disconnected, disconnected_at = :now REMOVE #shard",
+                        _ALIVE,
                         {":disconnected": {"S": DISCONNECTED}},
                         record.crt,
                     )
-            self._crts.pop((partition, connection_id), None)
+            self._keys.pop((partition, connection_id), None)
             return changed
 
         return await self._call("disconnect", write)
@@ -282,22 +340,21 @@ class DynamoDBStore:
         connection_id: str,
         now: float,
         expression: str,
+        condition: str,
         values: dict[str, Any],
         crt: int,
     ) -> bool:
         try:
             client.update_item(
                 TableName=self.table_name,
-                Key=_key(connection_id, crt),
+                Key=layout.key(connection_id, crt),
                 UpdateExpression=expression,
-                # Only a connected, unexpired record of this partition changes: a disconnect
-                # that won the race is never undone.
-                ConditionExpression="#s = :connected AND #p = :p AND #ttl > :now",
-                ExpressionAttributeNames=_NAMES,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=_names(expression, condition),
                 ExpressionAttributeValues={
                     ":connected": {"S": CONNECTED},
                     ":p": {"S": partition},
-                    ":now": {"N": _number(now)},
+                    ":now": {"N": layout.number(now)},
                     **values,
                 },
             )
@@ -305,38 +362,176 @@ class DynamoDBStore:
             return False
         return True
 
-    def _remember(self, partition: str, connection_id: str, crt: int) -> None:
-        if len(self._crts) >= _CRT_CACHE_SIZE:
-            self._crts.clear()
-        self._crts[(partition, connection_id)] = crt
+    def _remember(self, partition: str, connection_id: str, crt: int, lease: int | None) -> None:
+        if len(self._keys) >= _KEY_CACHE_SIZE:
+            self._keys.clear()
+        self._keys[(partition, connection_id)] = (crt, lease)
 
     async def list_connected(self, partition: str, now: float) -> list[ConnectionRecord]:
-        def read(client: Any) -> list[ConnectionRecord]:
-            newest: dict[str, ConnectionRecord] = {}
-            paginator = client.get_paginator("query")
-            for page in paginator.paginate(
+        # The index is found out by the first listing, unless init() did: a function need not
+        # be allowed DescribeTable. A query on an index the table has not (or not yet: one
+        # being built) is a ValidationException, and the other index is tried.
+        index = self._index or INDEX_NAME
+        try:
+            records = await self._list(index, partition, now)
+        except StoreError as error:
+            if error.original is None or error_code(error.original) != "ValidationException":
+                raise
+            index = LEGACY_INDEX_NAME if index == INDEX_NAME else INDEX_NAME
+            records = await self._list(index, partition, now)
+        self._index = index
+        newest: dict[str, ConnectionRecord] = {}
+        for record in records:
+            kept = newest.get(record.connection_id)
+            if kept is None or record.crt > kept.crt:
+                newest[record.connection_id] = record
+        return sorted(newest.values(), key=lambda r: r.crt)
+
+    async def _list(self, index: str, partition: str, now: float) -> list[ConnectionRecord]:
+        if index == LEGACY_INDEX_NAME:
+            items = await self._call(
+                "list_connected", lambda client: self._query_legacy(client, partition, now)
+            )
+            return [layout.to_record(item) for item in items]
+        shards = [layout.shard_key_of(partition, n) for n in range(self.shards)]
+        pages: list[list[dict[str, Any]]] = []
+        if self._index is None:  # not known yet: one query first, so a wrong guess fails once
+            pages.append(await self._call("list_connected", self._shard_query(shards.pop(0))))
+        pages += await self._all("list_connected", [self._shard_query(s) for s in shards])
+        records: list[ConnectionRecord] = []
+        doubtful: list[Callable[[Any], ConnectionRecord | None]] = []
+        for item in (item for page in pages for item in page):
+            lease = layout.lease_of(item)
+            if lease is not None and lease > now:  # alive: _ttl >= _lease > now
+                records.append(layout.listed_record(item, partition))
+            else:  # lease run out (or never given): the record itself says
+                doubtful.append(
+                    self._record_query(item["connection_id"]["S"], int(item["_crt"]["N"]))
+                )
+        for record in await self._all("list_connected", doubtful):
+            if record is not None and record.partition == partition and record.alive(now):
+                records.append(record)
+        return records
+
+    async def _all(self, operation: str, works: list[Callable[[Any], _T]]) -> list[_T]:
+        """Every piece of work at once on the I/O pool; the first failure is raised once all
+        are done (none is left running behind the caller)."""
+        results = await asyncio.gather(
+            *(self._call(operation, work) for work in works), return_exceptions=True
+        )
+        done: list[_T] = []
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            done.append(result)
+        return done
+
+    def _query_legacy(self, client: Any, partition: str, now: float) -> list[dict[str, Any]]:
+        return self._query(
+            client,
+            IndexName=LEGACY_INDEX_NAME,
+            KeyConditionExpression="#p = :p",
+            FilterExpression="#s = :connected AND #ttl > :now",
+            ExpressionAttributeNames=_names("#p #s #ttl"),
+            ExpressionAttributeValues={
+                ":p": {"S": partition},
+                ":connected": {"S": CONNECTED},
+                ":now": {"N": layout.number(now)},
+            },
+        )
+
+    def _shard_query(self, shard: str) -> Callable[[Any], list[dict[str, Any]]]:
+        """One shard's index entries, oldest first (every page)."""
+        return lambda client: self._query(
+            client,
+            IndexName=INDEX_NAME,
+            KeyConditionExpression="#shard = :shard",
+            ExpressionAttributeNames=_names("#shard"),
+            ExpressionAttributeValues={":shard": {"S": shard}},
+        )
+
+    def _record_query(
+        self, connection_id: str, crt: int
+    ) -> Callable[[Any], ConnectionRecord | None]:
+        """One record as the table holds it now (a strongly consistent query: the function
+        may query the table, which is all a read needs)."""
+
+        def read(client: Any) -> ConnectionRecord | None:
+            items = client.query(
                 TableName=self.table_name,
-                IndexName=INDEX_NAME,
-                KeyConditionExpression="#p = :p",
-                FilterExpression="#s = :connected AND #ttl > :now",
-                ExpressionAttributeNames=_NAMES,
-                ExpressionAttributeValues={
-                    ":p": {"S": partition},
-                    ":connected": {"S": CONNECTED},
-                    ":now": {"N": _number(now)},
-                },
-            ):
-                for item in page.get("Items", ()):
-                    record = _record(item)
-                    kept = newest.get(record.connection_id)
-                    if kept is None or record.crt > kept.crt:
-                        newest[record.connection_id] = record
-            return sorted(newest.values(), key=lambda r: r.crt)
+                KeyConditionExpression="connection_id = :id AND #crt = :crt",
+                ExpressionAttributeNames=_names("#crt"),
+                ExpressionAttributeValues={":id": {"S": connection_id}, ":crt": {"N": str(crt)}},
+                ConsistentRead=True,
+            ).get("Items", ())
+            return layout.to_record(items[0]) if items else None
 
-        return await self._call("list_connected", read)
+        return read
 
-    def _records(self, client: Any, partition: str, connection_id: str) -> list[ConnectionRecord]:
-        """This connection id's records in ``partition``, newest first (strongly consistent)."""
+    def _query(self, client: Any, **request: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in client.get_paginator("query").paginate(TableName=self.table_name, **request):
+            items += page.get("Items", ())
+        return items
+
+    async def backfill(self, now: float | None = None) -> int:
+        """Ready a table made before ``shard-crt-index`` for it: every connected, unexpired
+        record without ``_shard`` gets one, and a lease of its ``_ttl``. Run it before adding
+        the index (docs/deployment.md); idempotent, and safe beside live traffic (each write
+        is conditional: a disconnected record stays out). Needs Scan and UpdateItem on the
+        table. Returns the number of records changed."""
+        moment = time.time() if now is None else now
+        changed, start = 0, None
+        while True:
+            page = await self._call(
+                "backfill", functools.partial(self._scan_unsharded, moment, start)
+            )
+            writes = [self._shard_record(item, moment) for item in page.get("Items", ())]
+            changed += sum(await self._all("backfill", writes))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return changed
+
+    def _scan_unsharded(self, now: float, start: dict[str, Any] | None, client: Any) -> Any:
+        return client.scan(
+            TableName=self.table_name,
+            FilterExpression=_UNSHARDED,
+            ProjectionExpression="connection_id, #crt, #p",
+            ExpressionAttributeNames=_names(_UNSHARDED, "#crt #p"),
+            ExpressionAttributeValues={
+                ":connected": {"S": CONNECTED},
+                ":now": {"N": layout.number(now)},
+            },
+            **({"ExclusiveStartKey": start} if start else {}),
+        )
+
+    def _shard_record(self, item: dict[str, Any], now: float) -> Callable[[Any], bool]:
+        connection_id, crt = item["connection_id"]["S"], int(item["_crt"]["N"])
+        shard = layout.shard_key(item.get("partition", {}).get("S", ""), connection_id, self.shards)
+        expression = "SET #shard = :shard, #lease = #ttl, #seen = last_seen"
+
+        def write(client: Any) -> bool:
+            try:
+                client.update_item(
+                    TableName=self.table_name,
+                    Key=layout.key(connection_id, crt),
+                    UpdateExpression=expression,
+                    ConditionExpression=_UNSHARDED,
+                    ExpressionAttributeNames=_names(expression, _UNSHARDED),
+                    ExpressionAttributeValues={
+                        ":shard": {"S": shard},
+                        ":connected": {"S": CONNECTED},
+                        ":now": {"N": layout.number(now)},
+                    },
+                )
+            except client.exceptions.ConditionalCheckFailedException:
+                return False
+            return True
+
+        return write
+
+    def _items(self, client: Any, partition: str, connection_id: str) -> list[dict[str, Any]]:
+        """This connection id's items in ``partition``, newest first (strongly consistent)."""
         response = client.query(
             TableName=self.table_name,
             KeyConditionExpression="connection_id = :id",
@@ -344,125 +539,18 @@ class DynamoDBStore:
             ScanIndexForward=False,
             ConsistentRead=True,
         )
-        records = [_record(item) for item in response.get("Items", ())]
-        return [r for r in records if r.partition == partition]
+        items = response.get("Items", ())
+        return [item for item in items if item.get("partition", {}).get("S", "") == partition]
+
+    def _records(self, client: Any, partition: str, connection_id: str) -> list[ConnectionRecord]:
+        """This connection id's records in ``partition``, newest first (strongly consistent)."""
+        return [layout.to_record(item) for item in self._items(client, partition, connection_id)]
 
 
-def _index_definition() -> dict[str, Any]:
-    return {
-        "IndexName": INDEX_NAME,
-        "KeySchema": [
-            {"AttributeName": "partition", "KeyType": "HASH"},
-            {"AttributeName": "_crt", "KeyType": "RANGE"},
-        ],
-        "Projection": {"ProjectionType": "ALL"},
-    }
+def _index_names(table: dict[str, Any]) -> set[str]:
+    return {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", ())}
 
 
-def _number(value: float) -> str:
-    """A number as DynamoDB's ``N`` takes it (an int exactly, a float as Python spells it)."""
-    return str(value) if type(value) is int else repr(float(value))
-
-
-def _parse_number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        number = float(text)
-        return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
-def _key(connection_id: str, crt: int) -> dict[str, Any]:
-    return {"connection_id": {"S": connection_id}, "_crt": {"N": str(crt)}}
-
-
-def _item(record: ConnectionRecord) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        **_key(record.connection_id, record.crt),
-        "partition": {"S": record.partition},
-        "status": {"S": record.status},
-        "connected_at": {"N": _number(record.connected_at)},
-        "last_seen": {"N": _number(record.last_seen)},
-        "_ttl": {"N": str(record.ttl)},
-    }
-    if record.client_data is not None:
-        item["client_data"] = _to_attribute(record.client_data)
-    if record.disconnected_at is not None:
-        item["disconnected_at"] = {"N": _number(record.disconnected_at)}
-    return item
-
-
-def _to_attribute(value: Any) -> dict[str, Any]:
-    """A JSON value (the manager checks client_data is one) as a DynamoDB attribute value."""
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, str):
-        return {"S": value}
-    if isinstance(value, (int, float)):
-        return {"N": _number(value)}
-    if isinstance(value, dict):
-        return {"M": {str(k): _to_attribute(v) for k, v in value.items()}}
-    if isinstance(value, (list, tuple)):
-        return {"L": [_to_attribute(v) for v in value]}
-    raise TypeError(f"client_data holds a {type(value).__name__}, which JSON has not")
-
-
-def _from_attribute(attribute: dict[str, Any]) -> Any:
-    """A DynamoDB attribute value as plain JSON (numbers as int or float)."""
-    [(kind, value)] = attribute.items()
-    if kind == "S" or kind == "BOOL":
-        return value
-    if kind == "N":
-        return _parse_number(value)
-    if kind == "NULL":
-        return None
-    if kind == "M":
-        return {k: _from_attribute(v) for k, v in value.items()}
-    if kind == "L":
-        return [_from_attribute(v) for v in value]
-    # Written by something else: sets as lists, binary as base64 text (JSON has no bytes).
-    if kind == "NS":
-        return [_parse_number(v) for v in value]
-    if kind == "SS":
-        return list(value)
-    if kind == "B":
-        return _base64(value)
-    if kind == "BS":
-        return [_base64(v) for v in value]
-    return None
-
-
-def _base64(value: Any) -> str:
-    import binascii
-
-    data = value if isinstance(value, (bytes, bytearray)) else str(value).encode()
-    return binascii.b2a_base64(data, newline=False).decode("ascii")
-
-
-def _client_data(attribute: dict[str, Any] | None) -> dict[str, Any] | None:
-    """client_data is a map; anything else (written by another tool) reads as none."""
-    if not attribute or "M" not in attribute:
-        return None
-    value = _from_attribute(attribute)
-    return value if isinstance(value, dict) else None
-
-
-def _record(item: dict[str, Any]) -> ConnectionRecord:
-    def number(name: str) -> float | None:
-        attribute = item.get(name)
-        return float(attribute["N"]) if attribute else None
-
-    status = item.get("status", {}).get("S", DISCONNECTED)
-    return ConnectionRecord(
-        connection_id=item["connection_id"]["S"],
-        partition=item.get("partition", {}).get("S", ""),
-        crt=int(item["_crt"]["N"]),
-        status=CONNECTED if status == CONNECTED else DISCONNECTED,
-        connected_at=number("connected_at") or 0.0,
-        last_seen=number("last_seen") or 0.0,
-        ttl=int(item["_ttl"]["N"]) if "_ttl" in item else 0,
-        client_data=_client_data(item.get("client_data")),
-        disconnected_at=number("disconnected_at"),
-    )
+def _names(*expressions: str) -> dict[str, str]:
+    """The attribute names the expressions use (DynamoDB refuses a name none uses)."""
+    return {name: _NAMES[name] for text in expressions for name in _NAME.findall(text)}
