@@ -84,3 +84,28 @@ def test_first_answer_with_default_options_loads_no_error_path():
     )
     lines = result.stdout.strip().splitlines()  # the failure's log record between the two
     assert (lines[0], lines[-1]) == ("[]", "200 200 True")
+
+
+def test_routed_first_answer_with_plain_hints_loads_no_typing_or_markers():
+    # HttpResolver's cold start: a route whose parameters are plain classes (int, a body
+    # read from the event) is bound from its code object and annotations, without typing or
+    # inspect; markers, the error path and binascii load when something needs them.
+    code = (
+        "from __future__ import annotations\n"
+        "import sys\n"
+        "from lambdakit import HttpResolver, LambdaEvent\n"
+        "app = HttpResolver()\n"
+        "@app.get('/things/{item_id}')\n"
+        "def get_thing(item_id: int, request: LambdaEvent, limit: int = 10) -> dict:\n"
+        "    return {'item_id': item_id, 'limit': limit}\n"
+        "event = {'httpMethod': 'GET', 'path': '/things/4', 'headers': {}, 'requestContext': {},"
+        " 'queryStringParameters': {'limit': '5'}}\n"
+        "answer = app(event, None)\n"
+        f"print(sorted(({HEAVY} | {{'binascii', 'lambdakit.router._markers',"
+        " 'lambdakit._error_path'}) & set(sys.modules)))\n"
+        "print(answer['statusCode'], '\"limit\":5' in answer['body'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines() == ["[]", "200 True"]

@@ -19,12 +19,13 @@ from __future__ import annotations
 from lambdakit.errors import ValidationError
 from lambdakit.events import LambdaEvent
 from lambdakit.router._convert import string_converter
-from lambdakit.router._markers import Marker
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs cold start
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
+
+    from lambdakit.router._markers import Marker
 
 
 _MISSING: Any = object()
@@ -314,6 +315,8 @@ def _name(func: Any) -> str:
 
 
 def _split_annotated(hint: Any, typing: Any) -> tuple[Marker | None, Any]:
+    from lambdakit.router._markers import Marker  # asked only of hints that need typing
+
     if typing.get_origin(hint) is typing.Annotated:
         args = typing.get_args(hint)
         markers = [
