@@ -43,6 +43,9 @@ CLOSE_GOING_AWAY: Final = 1001
 CLOSE_UNSUPPORTED: Final = 1003
 CLOSE_NO_STATUS: Final = 1005
 CLOSE_TOO_BIG: Final = 1009
+# Messages of one connection whose routes may run at once, as API Gateway invokes each on its
+# own; past it the connection is not read until one ends (a flood queues in the client).
+MAX_MESSAGES_IN_FLIGHT: Final = 64
 
 
 class Session:
@@ -245,6 +248,7 @@ async def _serve(
 ) -> None:
     limits = config.limits
     deadline = time.monotonic() + limits.max_duration
+    in_flight: set[asyncio.Future[None]] = set()
     while not session.closed:
         idle_left = limits.idle_timeout - (time.time() * 1000 - session.info.last_active_at) / 1000
         timeout = min(idle_left, deadline - time.monotonic())
@@ -276,7 +280,21 @@ async def _serve(
         if len(text.encode("utf-8")) > limits.max_message_bytes:
             await session.close(CLOSE_TOO_BIG, "Message too big")
             return
-        await _message(api, session, text, invoker, limits.rest_integration_timeout)
+        if len(in_flight) >= MAX_MESSAGES_IN_FLIGHT:
+            await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        # Each message's route runs on its own: a slow one does not hold the next (nor the
+        # close, and so $disconnect); what it sends back goes out when it ends.
+        task = asyncio.ensure_future(
+            _message(api, session, text, invoker, limits.rest_integration_timeout)
+        )
+        in_flight.add(task)
+        task.add_done_callback(lambda done: _message_done(in_flight, done))
+
+
+def _message_done(in_flight: set[asyncio.Future[None]], task: asyncio.Future[None]) -> None:
+    in_flight.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("WebSocket message failed in the gateway", exc_info=task.exception())
 
 
 async def _message(
@@ -299,6 +317,10 @@ async def _message(
         await _reply(session, {"message": "Endpoint request timed out", **ids})
         return
     except (FunctionError, FunctionTimeout):
+        await _reply(session, {"message": "Internal server error", **ids})
+        return
+    except Exception:  # the environment could not run the function: logged, as on HTTP
+        logger.exception("Could not invoke %s", function.function_name)
         await _reply(session, {"message": "Internal server error", **ids})
         return
     if not api.responds(route_key):

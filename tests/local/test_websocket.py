@@ -277,3 +277,21 @@ def test_connect_past_the_integration_timeout_is_a_504(serve):
             return error.response.status_code, error.response.body
 
     assert run(scenario()) == (504, b'{"message":"Endpoint request timed out"}')
+
+
+def test_a_slow_route_does_not_hold_the_next_message(serve):
+    """API Gateway invokes each message's route on its own: the echo sent after a slow
+    message is answered first."""
+    gateway = serve(config(routes={"slow": "slow"}))  # slow: answers after 1.5 s
+
+    async def scenario():
+        async with connect(gateway.ws) as ws:
+            await ws.send(json.dumps({"action": "slow"}))
+            await ws.send(json.dumps({"action": "echo", "n": 1}))
+            first = await asyncio.wait_for(ws.recv(), 5)
+            second = await asyncio.wait_for(ws.recv(), 5)
+            return first, second
+
+    first, second = run(scenario())
+    assert second == "late"  # the slow route's body, sent back when it ended
+    assert first != "late"
