@@ -8,10 +8,10 @@ a second per key); range key ``_crt``. Only a connected record carries ``_shard`
 removes it, and the record leaves the index.
 
 The index projects what listing needs and nothing written per message: ``connected_at``,
-``client_data``, ``_lease`` and ``_seen`` (the partition is in the shard key, and every entry
-is a connected record). ``last_seen`` and
-``_ttl`` change on every ``update_last_seen`` and are left out, so that write touches the table
-alone (DynamoDB writes an index only when one of its keys or projected attributes changes).
+``client_data``, ``status``, ``_lease`` and ``_seen`` (the partition is in the shard key).
+``last_seen`` and ``_ttl`` change on every ``update_last_seen`` and are left out, so that write
+touches the table alone (DynamoDB writes an index only when one of its keys or projected
+attributes changes).
 ``_lease`` is a value ``_ttl`` had (never more than it has now) and ``_seen`` the
 ``last_seen`` of the same write: the store rewrites them (and so the index entry) when the lease
 has less than half of the TTL left, not per message.
@@ -33,9 +33,11 @@ SHARDS: Final = 16
 SHARD: Final = "_shard"
 LEASE: Final = "_lease"
 SEEN: Final = "_seen"
-# Not partition (the shard key holds it) nor status (only connected records are in the index):
-# every byte of an entry is read by every listing.
-_PROJECTED: Final = ("connected_at", "client_data", LEASE, SEEN)
+# Not partition (the shard key holds it): every byte of an entry is read by every listing.
+# status is, though a disconnect by this store removes the entry: a writer that does not (an
+# older release during a deploy or a rollback, another tool) leaves one the listing must skip.
+# It changes only at a disconnect, which writes the index anyway.
+_PROJECTED: Final = ("connected_at", "client_data", "status", LEASE, SEEN)
 
 
 def shard_key(partition: str, connection_id: str, shards: int) -> str:

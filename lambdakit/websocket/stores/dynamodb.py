@@ -55,6 +55,9 @@ _NAME = re.compile(r"#\w+")
 _ALIVE: Final = "#s = :connected AND #p = :p AND #ttl > :now"
 # A record the sharded index should list but that has no shard yet (written before it).
 _UNSHARDED: Final = "attribute_not_exists(#shard) AND #s = :connected AND #ttl > :now"
+# A record the index lists but should not: disconnected by a writer that left its shard (an
+# older release, another tool), or expired and not yet deleted by DynamoDB.
+_STRAY: Final = "attribute_exists(#shard) AND (#s <> :connected OR #ttl <= :now)"
 
 __all__ = ["INDEX_NAME", "LEGACY_INDEX_NAME", "SHARDS", "DynamoDBStore"]
 
@@ -375,8 +378,12 @@ class DynamoDBStore:
         try:
             records = await self._list(index, partition, now)
         except StoreError as error:
-            if error.original is None or error_code(error.original) != "ValidationException":
+            # AccessDenied: a policy that names one index only (as before shard-crt-index)
+            # refuses a query on the other, whether the table has it or not.
+            code = error_code(error.original) if error.original is not None else None
+            if code not in ("ValidationException", "AccessDeniedException"):
                 raise
+            logger.warning("Listing through %s failed (%s): trying the other index", index, code)
             index = LEGACY_INDEX_NAME if index == INDEX_NAME else INDEX_NAME
             records = await self._list(index, partition, now)
         self._index = index
@@ -399,19 +406,47 @@ class DynamoDBStore:
             pages.append(await self._call("list_connected", self._shard_query(shards.pop(0))))
         pages += await self._all("list_connected", [self._shard_query(s) for s in shards])
         records: list[ConnectionRecord] = []
-        doubtful: list[Callable[[Any], ConnectionRecord | None]] = []
+        doubtful: list[tuple[str, int]] = []
         for item in (item for page in pages for item in page):
+            if item.get("status", {}).get("S", CONNECTED) != CONNECTED:
+                continue  # disconnected by a writer that left its entry: not listed
             lease = layout.lease_of(item)
             if lease is not None and lease > now:  # alive: _ttl >= _lease > now
                 records.append(layout.listed_record(item, partition))
             else:  # lease run out (or never given): the record itself says
-                doubtful.append(
-                    self._record_query(item["connection_id"]["S"], int(item["_crt"]["N"]))
-                )
-        for record in await self._all("list_connected", doubtful):
+                doubtful.append((item["connection_id"]["S"], int(item["_crt"]["N"])))
+        found = await self._all("list_connected", [self._record_query(*key) for key in doubtful])
+        strays = []
+        for key, record in zip(doubtful, found, strict=True):
             if record is not None and record.partition == partition and record.alive(now):
                 records.append(record)
+            else:  # dead: out of the index, so that no later listing reads it again
+                strays.append(self._unshard(*key, now))
+        await self._all("list_connected", strays)
         return records
+
+    def _unshard(self, connection_id: str, crt: int, now: float) -> Callable[[Any], bool]:
+        """Take a record the index should not list out of it (its ``_shard`` removed), if it
+        is still such a record when the write lands."""
+
+        def write(client: Any) -> bool:
+            try:
+                client.update_item(
+                    TableName=self.table_name,
+                    Key=layout.key(connection_id, crt),
+                    UpdateExpression="REMOVE #shard",
+                    ConditionExpression=_STRAY,
+                    ExpressionAttributeNames=_names(_STRAY),
+                    ExpressionAttributeValues={
+                        ":connected": {"S": CONNECTED},
+                        ":now": {"N": layout.number(now)},
+                    },
+                )
+            except client.exceptions.ConditionalCheckFailedException:
+                return False
+            return True
+
+        return write
 
     async def _all(self, operation: str, works: list[Callable[[Any], _T]]) -> list[_T]:
         """Every piece of work at once on the I/O pool; the first failure is raised once all
@@ -476,28 +511,36 @@ class DynamoDBStore:
 
     async def backfill(self, now: float | None = None) -> int:
         """Ready a table made before ``shard-crt-index`` for it: every connected, unexpired
-        record without ``_shard`` gets one, and a lease of its ``_ttl``. Run it before adding
-        the index (docs/deployment.md); idempotent, and safe beside live traffic (each write
-        is conditional: a disconnected record stays out). Needs Scan and UpdateItem on the
-        table. Returns the number of records changed."""
+        record without ``_shard`` gets one, and a lease of its ``_ttl``; a disconnected or
+        expired record that still has one (left by a writer that predates the index) loses
+        it. Run it before adding the index, and again after a rollback past it
+        (docs/deployment.md); idempotent, and safe beside live traffic (each write is
+        conditional). Needs Scan and UpdateItem on the table. Returns the number of records
+        changed."""
         moment = time.time() if now is None else now
         changed, start = 0, None
         while True:
             page = await self._call(
                 "backfill", functools.partial(self._scan_unsharded, moment, start)
             )
-            writes = [self._shard_record(item, moment) for item in page.get("Items", ())]
+            writes = [
+                self._shard_record(item, moment)
+                if "_shard" not in item
+                else self._unshard(item["connection_id"]["S"], int(item["_crt"]["N"]), moment)
+                for item in page.get("Items", ())
+            ]
             changed += sum(await self._all("backfill", writes))
             start = page.get("LastEvaluatedKey")
             if not start:
                 return changed
 
     def _scan_unsharded(self, now: float, start: dict[str, Any] | None, client: Any) -> Any:
+        wanted = f"({_UNSHARDED}) OR ({_STRAY})"
         return client.scan(
             TableName=self.table_name,
-            FilterExpression=_UNSHARDED,
-            ProjectionExpression="connection_id, #crt, #p",
-            ExpressionAttributeNames=_names(_UNSHARDED, "#crt #p"),
+            FilterExpression=wanted,
+            ProjectionExpression="connection_id, #crt, #p, #shard",
+            ExpressionAttributeNames=_names(wanted, "#crt #p #shard"),
             ExpressionAttributeValues={
                 ":connected": {"S": CONNECTED},
                 ":now": {"N": layout.number(now)},
