@@ -5,7 +5,6 @@ let through (DynamoDB Local, as ``test_store_index``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from lambdakit.errors import StoreError
 from lambdakit.websocket.stores import _dynamodb_layout as layout
-from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED, ConnectionRecord
+from lambdakit.websocket.stores.records import CONNECTED, DISCONNECTED
 
 boto3 = pytest.importorskip("boto3")
 
@@ -23,38 +22,19 @@ from lambdakit.websocket.stores.dynamodb import (  # noqa: E402
     SHARDS,
     DynamoDBStore,
 )
-
-NOW = 1_800_000_000.0
-TTL = 7200
-PARTITION = "websocket_status"
-
-
-def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
-
-
-def record(connection_id: str, *, now: float = NOW, ttl: int = TTL, **extra: Any):
-    return ConnectionRecord(
-        connection_id=connection_id,
-        partition=PARTITION,
-        crt=int(now * 1000),
-        status=CONNECTED,
-        connected_at=now,
-        last_seen=now,
-        ttl=int(now) + ttl,
-        **extra,
-    )
+from tests.websocket.test_store_index import (  # noqa: E402
+    NOW,
+    PARTITION,
+    TTL,
+    create_seed_table,
+    index_entries,
+    record,
+    run,
+)
 
 
 def ids(store: DynamoDBStore, now: float) -> list[str]:
     return [r.connection_id for r in run(store.list_connected(PARTITION, now))]
-
-
-def index_entries(client: Any, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in client.get_paginator("scan").paginate(TableName=table, IndexName=INDEX_NAME):
-        items += page["Items"]
-    return items
 
 
 class Queries:
@@ -75,32 +55,6 @@ class Queries:
 
             return Http(), {"Error": {"Code": self.code, "Message": "refused by the review"}}
         return None
-
-
-def create_seed_table(client: Any, table: str, *, with_new_index: bool = False) -> None:
-    legacy = {
-        "IndexName": LEGACY_INDEX_NAME,
-        "KeySchema": [
-            {"AttributeName": "partition", "KeyType": "HASH"},
-            {"AttributeName": "_crt", "KeyType": "RANGE"},
-        ],
-        "Projection": {"ProjectionType": "ALL"},
-    }
-    client.create_table(
-        TableName=table,
-        AttributeDefinitions=[
-            {"AttributeName": "connection_id", "AttributeType": "S"},
-            {"AttributeName": "_crt", "AttributeType": "N"},
-            {"AttributeName": "partition", "AttributeType": "S"},
-            *([{"AttributeName": "_shard", "AttributeType": "S"}] if with_new_index else []),
-        ],
-        KeySchema=[
-            {"AttributeName": "connection_id", "KeyType": "HASH"},
-            {"AttributeName": "_crt", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[legacy, *([layout.index_definition()] if with_new_index else [])],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 @pytest.fixture

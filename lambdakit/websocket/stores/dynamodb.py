@@ -50,6 +50,7 @@ _NAMES: Final = {
     "#crt": "_crt",
 }
 _NAME = re.compile(r"#\w+")
+_VALUE = re.compile(r":\w+")
 # Only a connected, unexpired record of this partition changes: a disconnect that won the race
 # is never undone.
 _ALIVE: Final = "#s = :connected AND #p = :p AND #ttl > :now"
@@ -339,7 +340,7 @@ class DynamoDBStore:
     def _conditional_update(
         self,
         client: Any,
-        partition: str,
+        partition: str | None,
         connection_id: str,
         now: float,
         expression: str,
@@ -347,6 +348,16 @@ class DynamoDBStore:
         values: dict[str, Any],
         crt: int,
     ) -> bool:
+        """One conditional ``UpdateItem`` of a record; ``False`` when the condition failed.
+        ``:connected``, ``:now`` and ``:p`` (the partition) are there for the expressions
+        that use them (DynamoDB refuses a value none uses)."""
+        given = {
+            ":connected": {"S": CONNECTED},
+            ":now": {"N": layout.number(now)},
+            **({":p": {"S": partition}} if partition is not None else {}),
+            **values,
+        }
+        used = set(_VALUE.findall(expression + " " + condition))
         try:
             client.update_item(
                 TableName=self.table_name,
@@ -354,12 +365,7 @@ class DynamoDBStore:
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=_names(expression, condition),
-                ExpressionAttributeValues={
-                    ":connected": {"S": CONNECTED},
-                    ":p": {"S": partition},
-                    ":now": {"N": layout.number(now)},
-                    **values,
-                },
+                ExpressionAttributeValues={k: v for k, v in given.items() if k in used},
             )
         except client.exceptions.ConditionalCheckFailedException:
             return False
@@ -428,25 +434,9 @@ class DynamoDBStore:
     def _unshard(self, connection_id: str, crt: int, now: float) -> Callable[[Any], bool]:
         """Take a record the index should not list out of it (its ``_shard`` removed), if it
         is still such a record when the write lands."""
-
-        def write(client: Any) -> bool:
-            try:
-                client.update_item(
-                    TableName=self.table_name,
-                    Key=layout.key(connection_id, crt),
-                    UpdateExpression="REMOVE #shard",
-                    ConditionExpression=_STRAY,
-                    ExpressionAttributeNames=_names(_STRAY),
-                    ExpressionAttributeValues={
-                        ":connected": {"S": CONNECTED},
-                        ":now": {"N": layout.number(now)},
-                    },
-                )
-            except client.exceptions.ConditionalCheckFailedException:
-                return False
-            return True
-
-        return write
+        return lambda client: self._conditional_update(
+            client, None, connection_id, now, "REMOVE #shard", _STRAY, {}, crt
+        )
 
     async def _all(self, operation: str, works: list[Callable[[Any], _T]]) -> list[_T]:
         """Every piece of work at once on the I/O pool; the first failure is raised once all
@@ -552,26 +542,9 @@ class DynamoDBStore:
         connection_id, crt = item["connection_id"]["S"], int(item["_crt"]["N"])
         shard = layout.shard_key(item.get("partition", {}).get("S", ""), connection_id, self.shards)
         expression = "SET #shard = :shard, #lease = #ttl, #seen = last_seen"
-
-        def write(client: Any) -> bool:
-            try:
-                client.update_item(
-                    TableName=self.table_name,
-                    Key=layout.key(connection_id, crt),
-                    UpdateExpression=expression,
-                    ConditionExpression=_UNSHARDED,
-                    ExpressionAttributeNames=_names(expression, _UNSHARDED),
-                    ExpressionAttributeValues={
-                        ":shard": {"S": shard},
-                        ":connected": {"S": CONNECTED},
-                        ":now": {"N": layout.number(now)},
-                    },
-                )
-            except client.exceptions.ConditionalCheckFailedException:
-                return False
-            return True
-
-        return write
+        return lambda client: self._conditional_update(
+            client, None, connection_id, now, expression, _UNSHARDED, {":shard": {"S": shard}}, crt
+        )
 
     def _items(self, client: Any, partition: str, connection_id: str) -> list[dict[str, Any]]:
         """This connection id's items in ``partition``, newest first (strongly consistent)."""
