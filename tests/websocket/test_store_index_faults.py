@@ -209,3 +209,26 @@ def test_listing_keeps_the_newest_record_of_an_id(store):
     run(store.put(record("a=", client_data={"n": 2})))
     [listed] = run(store.list_connected(PARTITION, NOW + 1))
     assert (listed.crt, listed.client_data) == (int(NOW * 1000) + 1, {"n": 2})
+
+
+def test_backfill_takes_a_record_without_last_seen(dynamodb_client, table_name):
+    """A record some other writer left without ``last_seen`` is sharded too (its ``_seen``
+    the backfill's time), not a ValidationException that stops the run."""
+    create_seed_table(dynamodb_client, table_name)
+    dynamodb_client.put_item(
+        TableName=table_name,
+        Item={
+            "connection_id": {"S": "bare="},
+            "_crt": {"N": str(int(NOW * 1000))},
+            "partition": {"S": PARTITION},
+            "status": {"S": CONNECTED},
+            "connected_at": {"N": repr(NOW)},
+            "_ttl": {"N": str(int(NOW) + TTL)},
+        },
+    )
+    store = DynamoDBStore(table_name, client=dynamodb_client)
+    assert run(store.backfill(now=NOW + 1)) == 1
+    item = dynamodb_client.get_item(TableName=table_name, Key=layout.key("bare=", int(NOW * 1000)))[
+        "Item"
+    ]
+    assert item["_seen"]["N"] == layout.number(NOW + 1)

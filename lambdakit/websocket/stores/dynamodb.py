@@ -541,7 +541,7 @@ class DynamoDBStore:
     def _shard_record(self, item: dict[str, Any], now: float) -> Callable[[Any], bool]:
         connection_id, crt = item["connection_id"]["S"], int(item["_crt"]["N"])
         shard = layout.shard_key(item.get("partition", {}).get("S", ""), connection_id, self.shards)
-        expression = "SET #shard = :shard, #lease = #ttl, #seen = last_seen"
+        expression = "SET #shard = :shard, #lease = #ttl, #seen = if_not_exists(last_seen, :now)"
         return lambda client: self._conditional_update(
             client, None, connection_id, now, expression, _UNSHARDED, {":shard": {"S": shard}}, crt
         )
