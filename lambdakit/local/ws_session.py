@@ -46,6 +46,9 @@ CLOSE_TOO_BIG: Final = 1009
 # Messages of one connection whose routes may run at once, as API Gateway invokes each on its
 # own; past it the connection is not read until one ends (a flood queues in the client).
 MAX_MESSAGES_IN_FLIGHT: Final = 64
+# Every message task still running, whatever became of its connection: the event loop keeps
+# only weak references to tasks.
+_RUNNING: set[asyncio.Future[None]] = set()
 
 
 class Session:
@@ -288,11 +291,13 @@ async def _serve(
             _message(api, session, text, invoker, limits.rest_integration_timeout)
         )
         in_flight.add(task)
+        _RUNNING.add(task)
         task.add_done_callback(lambda done: _message_done(in_flight, done))
 
 
 def _message_done(in_flight: set[asyncio.Future[None]], task: asyncio.Future[None]) -> None:
     in_flight.discard(task)
+    _RUNNING.discard(task)
     if not task.cancelled() and task.exception() is not None:
         logger.error("WebSocket message failed in the gateway", exc_info=task.exception())
 
