@@ -120,6 +120,23 @@ def test_a_dead_entry_is_read_once_then_leaves_the_index(store, dynamodb_client)
     assert index_entries(dynamodb_client, store.table_name) == []
 
 
+def test_a_reader_not_allowed_to_write_still_lists_past_dead_entries(store, dynamodb_client):
+    """Taking a dead entry out is a write: a function allowed only Query lists all the same
+    (the entry stays, and is read again by the next listing)."""
+    run(store.put(record("dead=", ttl=100)))
+    run(store.put(record("alive=", now=NOW + 1)))
+
+    def refuse_updates(**_: Any) -> Any:
+        class Http:
+            status_code = 400
+
+        return Http(), {"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}
+
+    dynamodb_client.meta.events.register("before-call.dynamodb.UpdateItem", refuse_updates)
+    assert ids(store, NOW + 500) == ["alive="]
+    assert len(index_entries(dynamodb_client, store.table_name)) == 2
+
+
 # -- guards against mutations the other store tests let through -----------------------------
 
 
