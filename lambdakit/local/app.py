@@ -183,14 +183,14 @@ class LocalGateway:
             return self._cors.decorate(route, request, decision.response)
         event = decision.event
         limits = self.config.limits
-        deadline = (
-            limits.rest_integration_timeout
-            if route.payload_version == "1.0"
-            else limits.http_integration_timeout
-        )
+        http_api = self._api_kind(route) == "HTTP"
+        deadline = limits.http_integration_timeout if http_api else limits.rest_integration_timeout
         try:
             invocation = await invoke_within(self.invoker, route.function, event, deadline)
         except IntegrationTimeout:
+            # What each kind of API answers when it stops waiting for the integration.
+            if http_api:
+                return error_response(503, "Service Unavailable")
             return error_response(504, "Endpoint request timed out")
         except FunctionTimeout:
             return INTERNAL_SERVER_ERROR
@@ -229,6 +229,14 @@ class LocalGateway:
 
     def _rest_stage(self, route: HttpRoute) -> str:
         return self._rest_stages.get(route.api) or self.config.rest_stage_name
+
+    def _api_kind(self, route: HttpRoute) -> str:
+        """``REST`` or ``HTTP``: the template's API of the route, else what its payload says
+        (``--http`` routes: 1.0 is served as a REST API is, 2.0 as an HTTP API)."""
+        api = self.config.api(route.api) if route.api else None
+        if api is not None:
+            return api.kind
+        return "REST" if route.payload_version == "1.0" else "HTTP"
 
     def _match(self, method: str, path: str) -> tuple[Match, bool] | None:
         """The route for a request, and whether its URL began with its REST API's stage: a

@@ -76,13 +76,23 @@ def _get(url: str) -> tuple[int, Any]:
         return error.code, json.loads(error.read() or b"null")
 
 
-def test_the_integration_timeout_answers_504_while_the_function_runs_on(serve) -> None:
+@pytest.mark.parametrize(
+    ("payload", "answer"),
+    [
+        pytest.param("1.0", (504, {"message": "Endpoint request timed out"}), id="rest"),
+        pytest.param("2.0", (503, {"message": "Service Unavailable"}), id="http-api"),
+    ],
+)
+def test_the_integration_timeout_answers_while_the_function_runs_on(
+    serve: Any, payload: str, answer: tuple[int, Any]
+) -> None:
+    """A REST API stops waiting after 29 s with 504, an HTTP API after 30 s with 503 (0.5 s
+    here); the function runs on."""
     slow = FunctionRef("tests.local.apps:slow", 10)
     limits = Limits(rest_integration_timeout=0.5, http_integration_timeout=0.5)
-    gateway = serve(
-        GatewayConfig(http_routes=(HttpRoute("GET", "/slow", slow, "1.0"),), limits=limits)
-    )
-    assert _get(f"{gateway.http}/slow") == (504, {"message": "Endpoint request timed out"})
+    route = HttpRoute("GET", "/slow", slow, payload)  # type: ignore[arg-type]
+    gateway = serve(GatewayConfig(http_routes=(route,), limits=limits))
+    assert _get(f"{gateway.http}/slow") == answer
 
 
 def test_a_function_that_cannot_be_run_is_a_502(serve) -> None:
