@@ -35,7 +35,8 @@ UNAUTHORIZED: Final = "Unauthorized"
 # ``method.request.header.Auth`` (REST), ``$request.header.Auth`` (HTTP API), and
 # ``context.x`` / ``stageVariables.x`` (``$context.x`` / ``$stageVariables.x`` for HTTP APIs).
 _SOURCE = re.compile(
-    r"^(?:route\.request\.|method\.request\.|\$request\.)(header|querystring)\.(.+)$"
+    r"^(?:route\.request\.|method\.request\.|\$request\.)"
+    r"(header|querystring|multivalueheader|multivaluequerystring)\.(.+)$"
     r"|^\$?(context|stageVariables)\.(.+)$"
 )
 
@@ -88,21 +89,28 @@ def authorizer_event(connect_event: dict[str, Any], arn: str) -> dict[str, Any]:
 def identity_values(sources: tuple[str, ...], event: dict[str, Any]) -> tuple[str, ...] | None:
     """The values of the identity sources in the request, or ``None`` when one is missing or
     empty (API Gateway's 401, the authorizer not called). Header names are matched without
-    regard to case."""
+    regard to case; a multi-value source is its values joined with commas. A source of no form
+    API Gateway knows is missing: refused, never skipped."""
     headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
     query = event.get("queryStringParameters") or {}
+    multi_headers = {str(k).lower(): v for k, v in (event.get("multiValueHeaders") or {}).items()}
+    multi_query = event.get("multiValueQueryStringParameters") or {}
     variables = event.get("stageVariables") or {}
     context = event.get("requestContext") or {}
     values: list[str] = []
     for source in sources:
         found = _SOURCE.match(source.strip())
         if found is None:
-            continue
+            return None
         kind, name, other, other_name = found.groups()
         if kind == "header":
             value = headers.get(name.lower())
         elif kind == "querystring":
             value = query.get(name)
+        elif kind == "multivalueheader":
+            value = ",".join(multi_headers.get(name.lower()) or ())
+        elif kind == "multivaluequerystring":
+            value = ",".join(multi_query.get(name) or ())
         elif other == "context":
             value = _dotted(context, other_name)  # context.identity.sourceIp: a path
         else:

@@ -241,6 +241,17 @@ def test_identity_sources_are_checked_before_the_call():
     assert identity_values(("$context.identity.sourceIp",), nested) == ("10.0.0.1",)
     assert identity_values(("context.identity.missing",), nested) is None
     assert identity_values(("context.identity.sourceIp.deeper",), nested) is None
+    # REST's multi-value sources: the values joined; missing or empty, refused.
+    multi = {
+        "multiValueHeaders": {"X-Ids": ["a", "b"]},
+        "multiValueQueryStringParameters": {"tag": ["x"]},
+    }
+    assert identity_values(("method.request.multivalueheader.x-ids",), multi) == ("a,b",)
+    assert identity_values(("method.request.multivaluequerystring.tag",), multi) == ("x",)
+    assert identity_values(("method.request.multivalueheader.absent",), multi) is None
+    # A source of no form API Gateway knows is missing, never skipped (the authorizer would
+    # run without it where AWS refuses the request).
+    assert identity_values(("method.request.body.token",), event) is None
     # No stage variables are served locally: a source naming one is missing, as on a stage
     # without that variable (refused, never waved through).
     assert identity_values(("stageVariables.anything",), event) is None
