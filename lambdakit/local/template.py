@@ -118,6 +118,13 @@ def read_template(
         function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
     apis = read_apis(document, resources, functions, resolver, template_path.parent, warnings)
+    for api in apis.apis:
+        if api.cors is not None and api.cors.allow_credentials and "*" in api.cors.allow_origins:
+            warnings.append(
+                f"{api.logical_id}: CORS allows credentials with AllowOrigins '*': browsers "
+                "refuse a credentialed response whose Access-Control-Allow-Origin is '*' "
+                "(name the origins)"
+            )
     websocket = _websocket(resources, functions, resolver)
     if websocket is not None and apis.websocket is not None:
         warnings.append("only one WebSocket API is served: the AWS::ApiGatewayV2::Api one")

@@ -430,3 +430,22 @@ def test_the_websocket_flag_over_a_template_says_its_connect_auth_is_not_applied
     notes = template_warnings(args)
     assert not any("must be SigV4-signed" in note for note in notes)
     assert any(note.startswith("--websocket replaces") for note in notes)
+
+
+def test_cors_with_credentials_and_any_origin_is_announced(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Api:\n"
+        "    Type: AWS::Serverless::HttpApi\n"
+        "    Properties:\n"
+        "      CorsConfiguration: {AllowOrigins: ['*'], AllowCredentials: true}\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Events:\n"
+        "        Get: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /a, Method: get}}\n"
+    )
+    warnings = read_template(path).warnings
+    assert any("credentials" in w and "'*'" in w for w in warnings), warnings
