@@ -1,5 +1,6 @@
 """The events every subject is called with: AWS's REST v1 sample (Powertools' fixture) adapted
-to ``GET /hello`` and ``POST /items``, and a WebSocket message. Standard library only."""
+to ``GET /hello`` and ``POST /items``, its HTTP API (2.0) sample as ``GET /hello``, and a
+WebSocket message. Standard library only."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ def _rest(method: str, path: str, body: str | None, headers: dict[str, str]) -> 
 def get_event() -> dict[str, Any]:
     """``GET /hello``, no body."""
     return _rest("GET", "/hello", None, {})
+
+
+def http_api_get_event() -> dict[str, Any]:
+    """``GET /hello`` as an HTTP API (payload 2.0) sends it, no body."""
+    event = _fixture("apiGatewayProxyV2Event.json")
+    event.update(routeKey="GET /hello", rawPath="/hello", isBase64Encoded=False)
+    event.pop("body", None)
+    event["requestContext"]["http"].update(method="GET", path="/hello")
+    event["requestContext"]["routeKey"] = "GET /hello"
+    return event
 
 
 def post_event() -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from benchmarks.events import get_event, post_event
+from benchmarks.events import get_event, http_api_get_event, post_event
 from benchmarks.models import Order, OrderModel
 from benchmarks.routed_lambdakit import app as routed_app
 from benchmarks.runner import probe_main
@@ -54,7 +54,7 @@ def lambdakit_pydantic_post(event: dict[str, Any], context: Any) -> dict[str, st
 
 
 def measure(settings: dict[str, Any]) -> dict[str, Any]:
-    get, post = get_event(), post_event()
+    get, post, http_get = get_event(), post_event(), http_api_get_event()
     if settings.get("only_get"):
         return {"get": {"lambdakit": measure_one(lambdakit_get, get, "hello", settings)}}
     posts: dict[str, Handler] = {
@@ -68,6 +68,9 @@ def measure(settings: dict[str, Any]) -> dict[str, Any]:
             "raw": measure_one(raw_get, get, "hello", settings),
             "lambdakit": measure_one(lambdakit_get, get, "hello", settings),
             "lambdakit_routed": measure_one(routed_app, get, "hello", settings),
+            # The same GET as an HTTP API (payload 2.0) event: its method is in requestContext.
+            "raw_http_api": measure_one(raw_get, http_get, "hello", settings),
+            "lambdakit_http_api": measure_one(lambdakit_get, http_get, "hello", settings),
         },
         "post": {
             name: {

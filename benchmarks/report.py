@@ -4,7 +4,7 @@ Plain text (it also goes, as it is, into the README's Performance section)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 Row = Sequence[str]
 NOT_APPLICABLE = "n/a"
@@ -83,7 +83,7 @@ def cold_import(section: dict[str, Any] | None) -> str:
 
 
 def warm_get(section: dict[str, Any] | None) -> str:
-    title = "2. Warm GET /hello (REST v1 event): µs per call, best of rounds"
+    title = "2. Warm GET /hello (REST v1 event; HTTP API last): µs per call, best of rounds"
     if (failed := _failed(title, section)) or section is None:
         return failed or ""
     get = section["get"]
@@ -99,8 +99,22 @@ def warm_get(section: dict[str, Any] | None) -> str:
     rows = [
         [labels[k] + _mutated(v), _n(v["us"]), _x(v["us"] / raw), _x(v["us"] / ours)]
         for k, v in get.items()
+        if k not in _HTTP_API_GET
     ]
+    if "raw_http_api" in get:  # the same GET as an HTTP API event, against its own raw figure
+        raw, ours = get["raw_http_api"]["us"], get["lambdakit_http_api"]["us"]
+        rows += [
+            [label + _mutated(get[k]), _n(get[k]["us"]), _x(get[k]["us"] / raw),
+             _x(get[k]["us"] / ours)]
+            for k, label in _HTTP_API_GET.items()
+        ]  # fmt: skip
     return table(title, ["subject", "µs", "x raw", "x lambdakit"], rows)
+
+
+_HTTP_API_GET: Final = {
+    "raw_http_api": "HTTP API (2.0) event: hand-written handler",
+    "lambdakit_http_api": "HTTP API (2.0) event: lambdakit @aws_lambda_handler()",
+}
 
 
 def json_writers(section: dict[str, Any] | None) -> str:

@@ -218,8 +218,8 @@ def _invoke(
     try:
         preflight = False
         if http and options.cors is not None:
-            # A method at the top (REST, ALB) other than OPTIONS rules a preflight out.
-            method = event.get("httpMethod") if view is None else None
+            # A method other than OPTIONS, read from the plain dict, rules a preflight out.
+            method = _method_of(event) if view is None else None
             if method is None or method == "OPTIONS":
                 view = _viewed(view, event, trigger)
                 preflight = _is_preflight(view, options)
@@ -247,6 +247,18 @@ def _invoke(
         _log_access(_viewed(view, event, trigger), context, start, output, code)
     _state["cold_start"] = False
     return output
+
+
+def _method_of(event: dict[str, Any]) -> Any:
+    """The method of a plain-dict event where it is a plain read: at the top (REST, ALB) or
+    in ``requestContext.http`` (HTTP API, Function URL); else None."""
+    method = event.get("httpMethod")
+    if method is None:
+        context = event.get("requestContext")
+        http = context.get("http") if type(context) is dict else None
+        if type(http) is dict:
+            method = http.get("method")
+    return method
 
 
 def _viewed(view: LambdaEvent | None, event: Any, trigger: Trigger) -> LambdaEvent:

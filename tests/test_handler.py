@@ -334,7 +334,19 @@ def test_http_api_response_cookies():
     assert "multiValueHeaders" not in result
 
 
-def test_preflight_is_answered_without_calling_the_handler():
+EVERY_TRIGGER = pytest.mark.parametrize(
+    "builder",
+    [
+        pytest.param(rest_event, id="rest"),
+        pytest.param(http_api_event, id="http-api"),
+        pytest.param(alb_event, id="alb"),
+        pytest.param(function_url_event, id="function-url"),
+    ],
+)
+
+
+@EVERY_TRIGGER
+def test_preflight_is_answered_without_calling_the_handler(builder):
     calls = []
     cors = CorsConfig(
         allow_origins=("https://app.example.com",),
@@ -345,7 +357,7 @@ def test_preflight_is_answered_without_calling_the_handler():
     )
     handler = aws_lambda_handler(cors=cors)(lambda e, c: calls.append(1))
     result = handler(
-        rest_event(
+        builder(
             "OPTIONS",
             headers={
                 "Origin": "https://app.example.com",
@@ -356,11 +368,25 @@ def test_preflight_is_answered_without_calling_the_handler():
     )
     assert calls == []
     assert result["statusCode"] == 204
-    headers = result["headers"]
+    headers = result.get("headers") or {k: v[0] for k, v in result["multiValueHeaders"].items()}
     assert headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert headers["Access-Control-Allow-Credentials"] == "true"
     assert headers["Access-Control-Allow-Methods"] == "GET, POST"
     assert headers["Access-Control-Max-Age"] == "600"
+
+
+@pytest.mark.parametrize("builder", [rest_event, http_api_event, function_url_event])
+def test_a_plain_get_is_answered_without_viewing_the_event(builder, monkeypatch):
+    """The common case reads the method from the plain dict, where it is (at the top, or in
+    ``requestContext.http``): no view. (An ALB answer is written from the view.)"""
+
+    def viewed(*args: Any) -> None:
+        raise AssertionError("the event was viewed")
+
+    handler = aws_lambda_handler()(lambda e, c: {"ok": True})
+    event = builder("GET", headers={"Origin": "https://app.example.com"})
+    monkeypatch.setattr("lambdakit.handler.LambdaEvent._of_dict", viewed)
+    assert handler(event, None)["statusCode"] == 200
 
 
 def test_configured_cors_reflects_only_allowed_origins():
