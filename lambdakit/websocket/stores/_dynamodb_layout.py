@@ -49,6 +49,17 @@ def shard_key_of(partition: str, shard: int) -> str:
     return f"{partition}#{shard}"
 
 
+def listing_index(statuses: dict[str, str | None]) -> str | None:
+    """The index to list through, given each index's status: the sharded one once it is
+    active; the seed's while the sharded one is being built (a migrated table's records all
+    keep ``partition``, so it lists them all, and building an index can take hours); None while
+    neither can answer (an index ``UPDATING`` its throughput answers queries)."""
+    for index in (INDEX_NAME, LEGACY_INDEX_NAME):
+        if statuses.get(index) in ("ACTIVE", "UPDATING"):
+            return index
+    return None
+
+
 def index_definition() -> dict[str, Any]:
     return {
         "IndexName": INDEX_NAME,

@@ -204,15 +204,15 @@ class DynamoDBStore:
             )
 
     def _wait_for_index(self, client: Any) -> str:
-        """The listing index, once it is active: the sharded one, else the seed's."""
+        """The listing index, once one is active (``layout.listing_index``)."""
         for _ in range(600):
             table = client.describe_table(TableName=self.table_name)["Table"]
             statuses = {
                 i["IndexName"]: i.get("IndexStatus")
                 for i in table.get("GlobalSecondaryIndexes", ())
             }
-            index = INDEX_NAME if INDEX_NAME in statuses else LEGACY_INDEX_NAME
-            if statuses.get(index) == "ACTIVE":
+            index = layout.listing_index(statuses)
+            if index is not None:
                 return index
             time.sleep(1)
         raise TimeoutError(f"index {INDEX_NAME} of {self.table_name} did not become active")
