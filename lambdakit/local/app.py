@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from lambdakit._logger import logger
 from lambdakit.local import access, connections_api, invoke_api
-from lambdakit.local.config import GatewayConfig, HttpRoute
+from lambdakit.local.config import ApiKind, GatewayConfig, HttpRoute
 from lambdakit.local.gateway_cors import GatewayCors
 from lambdakit.local.http_authorizers import Authorizers
 from lambdakit.local.http_events import HEADER_NAMES, HttpRequest, http_api_event, rest_event
@@ -25,10 +25,10 @@ from lambdakit.local.invoker import (
 from lambdakit.local.log_filters import install_log_filters, loggable_path
 from lambdakit.local.proxy_result import (
     BODILESS,
-    INTERNAL_SERVER_ERROR,
     HttpResponse,
     MalformedResult,
     error_response,
+    internal_error,
     to_http_response,
 )
 from lambdakit.local.routing import Match, Router
@@ -154,18 +154,12 @@ class LocalGateway:
             )
         if management and connection_id is not None:
             return await connections_api.handle(request.method, connection_id, body, self.registry)
-        preflight = self._cors.preflight(request)  # answered by the gateway, as on AWS
+        preflight = self._cors.preflight(request, self._rest_stage)  # the gateway's, as on AWS
         if preflight is not None:
             return preflight
         found = self._match(request.method, request.path)
         if found is None:
-            v2 = any(r.payload_version == "2.0" for r in self.config.http_routes)
-            # What each kind of API answers for a route it does not have.
-            return (
-                error_response(404, "Not Found")
-                if v2
-                else error_response(403, "Missing Authentication Token")
-            )
+            return self._no_route(request.path)
         match, staged = found
         route = match.route
         if route.payload_version == "1.0":
@@ -183,7 +177,8 @@ class LocalGateway:
             return self._cors.decorate(route, request, decision.response)
         event = decision.event
         limits = self.config.limits
-        http_api = self._api_kind(route) == "HTTP"
+        kind = self._api_kind(route)
+        http_api = kind == "HTTP"
         deadline = limits.http_integration_timeout if http_api else limits.rest_integration_timeout
         try:
             invocation = await invoke_within(self.invoker, route.function, event, deadline)
@@ -192,15 +187,13 @@ class LocalGateway:
             if http_api:
                 return error_response(503, "Service Unavailable")
             return error_response(504, "Endpoint request timed out")
-        except FunctionTimeout:
-            return INTERNAL_SERVER_ERROR
-        except FunctionError:
-            return INTERNAL_SERVER_ERROR
-        except Exception:  # the environment could not run the function: Lambda's 502, logged
+        except (FunctionTimeout, FunctionError):
+            return internal_error(kind)
+        except Exception:  # the environment could not run the function: logged
             logger.exception("Could not invoke %s", route.function.function_name)
-            return INTERNAL_SERVER_ERROR
+            return internal_error(kind)
         try:
-            response = to_http_response(invocation.result, route.payload_version)
+            response = to_http_response(invocation.result, route.payload_version, kind)
         except MalformedResult as problem:
             logger.error(
                 "%s Malformed Lambda proxy response: %s",
@@ -208,7 +201,7 @@ class LocalGateway:
                 problem,
                 extra={"request_id": invocation.request_id},
             )
-            return INTERNAL_SERVER_ERROR
+            return internal_error(kind)
         response = self._cors.decorate(route, request, response)
         logger.info(
             "%s %s %d",
@@ -230,7 +223,19 @@ class LocalGateway:
     def _rest_stage(self, route: HttpRoute) -> str:
         return self._rest_stages.get(route.api) or self.config.rest_stage_name
 
-    def _api_kind(self, route: HttpRoute) -> str:
+    def _no_route(self, path: str) -> HttpResponse:
+        """What the API a request was meant for answers for a route it does not have: a REST
+        API (the URL begins with a REST stage, or the server has no HTTP API) 403 ``Missing
+        Authentication Token``; an HTTP API 404."""
+        first = path[1:].partition("/")[0]
+        routes = self.config.http_routes
+        rest_stage = first in {self._rest_stage(r) for r in routes if self._api_kind(r) == "REST"}
+        http_apis = any(self._api_kind(r) == "HTTP" for r in routes)
+        if http_apis and not rest_stage:
+            return error_response(404, "Not Found")
+        return MISSING_AUTHENTICATION_TOKEN
+
+    def _api_kind(self, route: HttpRoute) -> ApiKind:
         """``REST`` or ``HTTP``: the template's API of the route, else what its payload says
         (``--http`` routes: 1.0 is served as a REST API is, 2.0 as an HTTP API)."""
         api = self.config.api(route.api) if route.api else None
@@ -255,6 +260,15 @@ class LocalGateway:
         return None if match is None else (match, False)
 
 
+# A REST API's answer for a path or method it has not, as AWS sends it.
+MISSING_AUTHENTICATION_TOKEN: Final = HttpResponse(
+    403,
+    [
+        ("content-type", "application/json"),
+        ("x-amzn-errortype", "MissingAuthenticationTokenException"),
+    ],
+    b'{"message":"Missing Authentication Token"}',
+)
 FORBIDDEN_HOST: Final = (
     b'{"message":"Forbidden: this Host is not allowed. To allow it, start lambdakit serve '
     b'with --allowed-host NAME."}'

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 PayloadVersion = Literal["1.0", "2.0"]
+ApiKind = Literal["REST", "HTTP"]
 
 DEFAULT_STAGE: Final = "local"
 DEFAULT_ROUTE_SELECTION: Final = "$request.body.action"
@@ -76,7 +77,7 @@ class HttpAuthorizer:
 
     name: str
     kind: AuthorizerKind
-    api_kind: Literal["REST", "HTTP"]
+    api_kind: ApiKind
     function: FunctionRef | None = None
     identity_sources: tuple[str, ...] = ()
     ttl: int = 0
@@ -108,13 +109,13 @@ class ApiSettings:
     binary media types (``image/png``, ``*/*``)."""
 
     logical_id: str
-    kind: Literal["REST", "HTTP"]
+    kind: ApiKind
     stage_name: str = ""
     cors: Cors | None = None
     binary_media_types: tuple[str, ...] = ()
 
 
-def unsupported_authorizer(name: str, api_kind: Literal["REST", "HTTP"]) -> HttpAuthorizer:
+def unsupported_authorizer(name: str, api_kind: ApiKind) -> HttpAuthorizer:
     """An authorizer a route names that cannot run here: the route fails closed."""
     return HttpAuthorizer(name, "UNSUPPORTED", api_kind)
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Final
 
 from lambdakit.local.config import Cors, GatewayConfig, HttpRoute
@@ -33,11 +34,23 @@ class GatewayCors:
         self._paths = Router(tuple(dataclasses.replace(r, method="ANY") for r in routes))
         self._routes = routes
 
-    def preflight(self, request: HttpRequest) -> HttpResponse | None:
-        """The gateway's answer to a preflight, or ``None`` when the request goes on."""
+    def preflight(
+        self, request: HttpRequest, rest_stage: Callable[[HttpRoute], str]
+    ) -> HttpResponse | None:
+        """The gateway's answer to a preflight, or ``None`` when the request goes on.
+        ``rest_stage`` gives a REST route's stage: its API answers at ``/{stage}/...`` too."""
         if request.method != "OPTIONS" or not self._cors:
             return None
         match = self._paths.match("OPTIONS", request.path)
+        if match is None:
+            first, _, rest = request.path[1:].partition("/")
+            staged = self._paths.match("OPTIONS", f"/{rest}")
+            if (
+                staged is not None
+                and not self._cors[staged.route.api].gateway_headers  # a REST API's
+                and rest_stage(staged.route) == first
+            ):
+                match = staged
         if match is None:
             return None
         cors = self._cors[match.route.api]

@@ -1,7 +1,11 @@
 """Check a function's result the way API Gateway does, and turn it into an HTTP response.
 
-A result API Gateway would reject becomes its 502 ``{"message": "Internal server error"}``,
-with a log line that says what was wrong (AWS logs "Malformed Lambda proxy response").
+A result API Gateway would reject becomes its integration failure (``internal_error``: a REST
+API's 502 ``{"message":"Internal server error"}``, an HTTP API's 500 ``{"message":"Internal
+Server Error"}``), with a log line that says what was wrong (AWS logs "Malformed Lambda proxy
+response"). The two kinds of API read a result a little differently: a REST API refuses a field
+it does not know, an HTTP API skips it; each gives a response without ``Content-Type`` its own
+(``application/json``; ``text/plain; charset=utf-8``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from lambdakit.local.config import PayloadVersion
+from lambdakit.local.config import ApiKind, PayloadVersion
 
 _V1_FIELDS: Final = frozenset(
     {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
@@ -37,15 +41,29 @@ BODILESS: Final = frozenset({204, 304})
 INTERNAL_SERVER_ERROR: Final = HttpResponse(
     502, [("content-type", "application/json")], b'{"message":"Internal server error"}'
 )
+# An HTTP API answers a failed or malformed Lambda integration with 500 and its own wording.
+HTTP_API_INTERNAL_SERVER_ERROR: Final = HttpResponse(
+    500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
+)
+_DEFAULT_CONTENT_TYPE: Final[dict[ApiKind, str]] = {
+    "REST": "application/json",
+    "HTTP": "text/plain; charset=utf-8",
+}
+
+
+def internal_error(kind: ApiKind) -> HttpResponse:
+    """What the kind of API answers when its Lambda integration fails."""
+    return INTERNAL_SERVER_ERROR if kind == "REST" else HTTP_API_INTERNAL_SERVER_ERROR
 
 
 def error_response(status: int, message: str) -> HttpResponse:
-    body = json.dumps({"message": message}).encode()
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()  # AWS's spacing
     return HttpResponse(status, [("content-type", "application/json")], body)
 
 
-def to_http_response(result: Any, version: PayloadVersion) -> HttpResponse:
-    """The HTTP response for ``result``; ``MalformedResult`` when API Gateway would 502."""
+def to_http_response(result: Any, version: PayloadVersion, kind: ApiKind = "REST") -> HttpResponse:
+    """The HTTP response for ``result`` from an API of ``kind``; ``MalformedResult`` where API
+    Gateway answers ``internal_error``."""
     if version == "2.0" and not (isinstance(result, dict) and "statusCode" in result):
         # Payload 2.0 infers a response from anything that is valid JSON.
         if isinstance(result, str):
@@ -60,12 +78,12 @@ def to_http_response(result: Any, version: PayloadVersion) -> HttpResponse:
         raise MalformedResult(f"result must be a JSON object, not {type(result).__name__}")
     allowed = _V1_FIELDS if version == "1.0" else _V2_FIELDS
     unknown = sorted(set(result) - allowed)
-    if unknown:
+    if unknown and kind == "REST":  # an HTTP API skips them
         raise MalformedResult(f"unexpected fields {unknown}; allowed: {sorted(allowed)}")
-    status = result.get("statusCode")
-    if type(status) is not int or not 100 <= status <= 599:
-        raise MalformedResult(f"statusCode must be an integer HTTP status, got {status!r}")
+    status = _status(result.get("statusCode"))
     headers = _headers(result)
+    if status not in BODILESS and not any(k.lower() == "content-type" for k, _ in headers):
+        headers.append(("content-type", _DEFAULT_CONTENT_TYPE[kind]))
     body = result.get("body")
     if body is not None and not isinstance(body, str):
         raise MalformedResult(f"body must be a string, got {type(body).__name__}")
@@ -81,6 +99,15 @@ def to_http_response(result: Any, version: PayloadVersion) -> HttpResponse:
     if status in BODILESS:
         data = b""
     return HttpResponse(status, headers, data)
+
+
+def _status(value: Any) -> int:
+    """An HTTP status as a number or as digits (``"200"``: AWS's own Python blueprints send
+    that, and API Gateway reads it)."""
+    status = int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else value
+    if type(status) is not int or not 100 <= status <= 599:
+        raise MalformedResult(f"statusCode must be an integer HTTP status, got {value!r}")
+    return status
 
 
 def _headers(result: dict[str, Any]) -> list[tuple[str, str]]:

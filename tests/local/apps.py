@@ -56,7 +56,16 @@ def malformed_body(event: Any, context: Any) -> Any:
 
 
 def malformed_status(event: Any, context: Any) -> Any:
-    return {"statusCode": "200", "body": "x"}
+    return {"statusCode": "OK", "body": "x"}
+
+
+def status_as_digits(event: Any, context: Any) -> Any:
+    """AWS's own Python blueprints send the status as a string of digits."""
+    return {"statusCode": "201", "body": "made"}
+
+
+def no_content_type(event: Any, context: Any) -> Any:
+    return {"statusCode": 200, "body": '{"ok": true}'}
 
 
 def malformed_extra(event: Any, context: Any) -> Any:

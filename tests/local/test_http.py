@@ -175,6 +175,41 @@ def test_malformed_results_are_502_with_a_log_line(serve, caplog, handler, reaso
     assert reason in caplog.text
 
 
+def test_a_status_of_digits_is_read_as_api_gateway_reads_it(serve):
+    status, _, body = request(serve(config("status_as_digits")).http + "/")
+    assert (status, body) == (201, b"made")
+
+
+def test_an_http_api_skips_fields_a_rest_api_refuses(serve):
+    # An HTTP API route of payload 1.0 (the kind of API from the payload: 2.0 is an HTTP API).
+    status, _, body = request(serve(config("malformed_extra", version="2.0")).http + "/")
+    assert (status, body) == (200, b"x")
+
+
+@pytest.mark.parametrize(
+    ("version", "content_type"),
+    [
+        pytest.param("1.0", "application/json", id="rest"),
+        pytest.param("2.0", "text/plain; charset=utf-8", id="http-api"),
+    ],
+)
+def test_a_response_without_content_type_gets_the_apis_default(serve, version, content_type):
+    status, headers, _ = request(serve(config("no_content_type", version=version)).http + "/")
+    assert (status, headers["content-type"]) == (200, [content_type])
+
+
+def test_an_http_api_answers_a_failed_integration_with_500(serve):
+    for handler in ("raises", "malformed_body"):
+        status, _, body = request(serve(config(handler, version="2.0")).http + "/")
+        assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+
+
+def test_a_missing_rest_route_is_a_missing_authentication_token(serve):
+    status, headers, body = request(serve(config("echo", path="/items")).http + "/other")
+    assert (status, body) == (403, b'{"message":"Missing Authentication Token"}')
+    assert headers["x-amzn-errortype"] == ["MissingAuthenticationTokenException"]
+
+
 def test_handler_error_is_502_and_the_server_keeps_serving(serve):
     gateway = serve(config("raises"))
     assert request(gateway.http + "/")[0] == 502

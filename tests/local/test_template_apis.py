@@ -173,6 +173,20 @@ def test_rest_api_preflight_is_sams_options_method(gateway):
     assert auth_apps.calls == []  # AddDefaultAuthorizerToCorsPreflight: false
 
 
+def test_rest_api_preflight_at_the_stage_url_is_sams_options_method(gateway):
+    # The URL a deployed front end calls: the API's stage first.
+    status, headers, _ = call(f"{gateway.http}/v1/rest/token/1", "OPTIONS")
+    assert status == 200
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert auth_apps.calls == []
+
+
+def test_each_kind_of_api_answers_a_missing_route_its_own_way(gateway):
+    status, headers, _ = call(f"{gateway.http}/v1/nothing/here")  # the REST API's stage
+    assert (status, headers["x-amzn-errortype"]) == (403, "MissingAuthenticationTokenException")
+    assert call(f"{gateway.http}/nothing/here")[0] == 404  # the template's HTTP API
+
+
 def test_rest_api_responses_are_the_functions_own(gateway):
     _, headers, _ = call(f"{gateway.http}/rest/open", Origin=ORIGIN)
     assert "access-control-allow-origin" not in headers  # a proxy integration sets its own
