@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +24,23 @@ APP = Path(__file__).parent / "fixtures" / "powertools_app"
 DYNAMODB_LOCAL = Path(os.environ.get("DYNAMODB_LOCAL_CACHE") or ROOT / ".cache" / "dynamodb-local")
 
 
+def set_up_dynamodb_local() -> None:
+    """Install DynamoDB Local where ``--dynamodb local`` finds it (idempotent, fast when done):
+    these tests may run before any other test has set it up, as on a clean clone."""
+    setup = subprocess.run(
+        [str(ROOT / "scripts" / "dynamodb-local" / "setup.sh")],
+        env={**os.environ, "DYNAMODB_LOCAL_CACHE": str(DYNAMODB_LOCAL)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if setup.returncode != 0:
+        pytest.fail(f"DynamoDB Local could not be set up:\n{setup.stderr}")
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    if not (DYNAMODB_LOCAL / "env").exists():
-        pytest.skip("DynamoDB Local is not set up (scripts/dynamodb-local/setup.sh)")
+    set_up_dynamodb_local()
     server = Served(
         APP / "template.yaml", tmp_path_factory.mktemp("powertools"), "--dynamodb", "local"
     )
@@ -83,8 +97,7 @@ def _children(pid: int) -> list[int]:
 def test_sigterm_ends_the_workers_and_dynamodb_local(tmp_path: Path):
     """uvicorn re-raises the SIGTERM it handled; the server must still end what it started in
     sessions of their own (workers, DynamoDB Local) instead of leaving them running."""
-    if not (DYNAMODB_LOCAL / "env").exists():
-        pytest.skip("DynamoDB Local is not set up (scripts/dynamodb-local/setup.sh)")
+    set_up_dynamodb_local()
     server = Served(APP / "template.yaml", tmp_path, "--dynamodb", "local")
     try:
         server.wait_until_listening(timeout=600)
