@@ -115,9 +115,11 @@ class ApiSettings:
     binary_media_types: tuple[str, ...] = ()
 
 
-def unsupported_authorizer(name: str, api_kind: ApiKind) -> HttpAuthorizer:
-    """An authorizer a route names that cannot run here: the route fails closed."""
-    return HttpAuthorizer(name, "UNSUPPORTED", api_kind)
+def unsupported_authorizer(name: str, api_kind: ApiKind, *identity: str) -> HttpAuthorizer:
+    """An authorizer a route names that cannot run here: the route fails closed, after a
+    request without the ``identity`` sources it would read is refused (401) as API Gateway
+    refuses it before any authorizer runs."""
+    return HttpAuthorizer(name, "UNSUPPORTED", api_kind, identity_sources=identity)
 
 
 @dataclass(frozen=True)

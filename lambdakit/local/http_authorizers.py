@@ -15,7 +15,8 @@ REST APIs (``TOKEN``, ``REQUEST`` Lambda authorizers):
   ``context`` keys (strings).
 
 An authorizer the local server cannot run (Cognito, IAM, unknown, unbuildable) answers as a
-broken one: 500 as above (``--skip-unsupported-auth`` serves its routes without it instead).
+broken one: 500 as above (``--skip-unsupported-auth`` serves its routes without it instead); a
+Cognito authorizer first refuses a request without its token header (401), as on AWS.
 
 HTTP APIs: Lambda ``REQUEST`` authorizers with payload 1.0 or 2.0 and IAM or simple
 (``{"isAuthorized": bool, "context": {...}}``) responses; refused: 401 / 403
@@ -107,15 +108,15 @@ class Authorizers:
         authorizer = route.authorizer
         if authorizer is None:
             return Decision(event)
-        if authorizer.kind == "UNSUPPORTED":  # fails closed, as a broken authorizer on AWS
-            return Decision(event, _failed(authorizer))
         if authorizer.kind == "JWT":
             return await self._jwt(authorizer, route, event)
         identity = identity_values(authorizer.identity_sources, event)
         refused = HTTP_UNAUTHORIZED if authorizer.api_kind == "HTTP" else REST_UNAUTHORIZED
-        if identity is None:
+        if identity is None and (authorizer.kind != "UNSUPPORTED" or authorizer.identity_sources):
             logger.info("%s: identity source missing: 401", authorizer.name)
             return Decision(event, refused)
+        if authorizer.kind == "UNSUPPORTED" or identity is None:  # fails closed, as on AWS
+            return Decision(event, _failed(authorizer))
         expression = authorizer.validation_expression
         if authorizer.kind == "TOKEN" and expression and not re.fullmatch(expression, identity[0]):
             return Decision(event, refused)

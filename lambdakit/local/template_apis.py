@@ -247,6 +247,9 @@ def _sam_authorizer(
             f"{api_id}: authorizer {name} (Cognito or IAM) is not run locally: its routes answer "
             f"500 ({SKIP_HINT})"
         )
+        if kind == "REST" and "UserPoolArn" in spec:  # a request without the token: 401 first
+            header = (spec.get("Identity") or {}).get("Header", "Authorization")
+            return unsupported_authorizer(name, kind, f"method.request.header.{header}")
         return None
     function = function_for(spec["FunctionArn"])
     if function is None:
@@ -370,6 +373,9 @@ def _rest_api(
         kind = str(resolver.resolve(spec.get("Type", ""))).upper()
         if kind not in ("TOKEN", "REQUEST"):
             warnings.append(f"{logical_id}: {kind} authorizers are not run locally")
+            source = str(resolver.resolve(spec.get("IdentitySource") or ""))
+            if kind == "COGNITO_USER_POOLS" and source:  # a request without it: 401 first
+                api.authorizers[logical_id] = unsupported_authorizer(logical_id, "REST", source)
             continue
         function = function_for(spec.get("AuthorizerUri"))
         if function is None:
@@ -411,7 +417,7 @@ def _rest_api(
             continue
         authorizer = None
         authorization = str(resolver.resolve(spec.get("AuthorizationType", "NONE"))).upper()
-        if authorization == "CUSTOM":
+        if authorization in ("CUSTOM", "COGNITO_USER_POOLS"):
             name = _refers_to(spec.get("AuthorizerId"), list(api.authorizers))
             authorizer = api.authorizers.get(name or "")
             if authorizer is None:
@@ -419,7 +425,7 @@ def _rest_api(
                     f"{logical_id}: its authorizer is not run locally: the route answers 500 "
                     f"({SKIP_HINT})"
                 )
-                authorizer = unsupported_authorizer(name or "CUSTOM", "REST")
+                authorizer = unsupported_authorizer(name or authorization, "REST")
         elif authorization != "NONE":
             warnings.append(
                 f"{logical_id}: AuthorizationType {authorization} is not enforced locally: the "

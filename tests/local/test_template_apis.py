@@ -254,12 +254,17 @@ def test_cloudformation_apis_run_their_authorizers(serve):
     status, _, body = call(f"{gateway.http}/v2/items", Authorization="allow")
     assert status == 200
     assert body["requestContext"]["authorizer"]["lambda"]["user"] == "ada"
+    assert call(f"{gateway.http}/items/1", "PUT")[0] == 401  # Cognito: no token
+    assert call(f"{gateway.http}/items/1", "PUT", Authorization="eyJ.a.b")[0] == 500
 
 
 def test_a_route_whose_authorizer_cannot_run_fails_closed(gateway):
     """``/rest/pool`` names a Cognito authorizer: 500 as API Gateway answers for a broken
-    authorizer, the function not called."""
+    authorizer, the function not called; without its token header, 401 first, as on AWS."""
     status, headers, body = call(f"{gateway.http}/rest/pool")
+    assert (status, body) == (401, {"message": "Unauthorized"})
+    assert headers["x-amzn-errortype"] == "UnauthorizedException"
+    status, headers, body = call(f"{gateway.http}/rest/pool", Authorization="eyJ.a.b")
     assert (status, body) == (500, {"message": None})
     assert headers["x-amzn-errortype"] == "AuthorizerConfigurationException"
     assert apps.received == []
