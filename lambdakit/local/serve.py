@@ -186,6 +186,7 @@ def _banner(
     if endpoints.https:
         print(f"  TLS:           {endpoints.https} (CA: {endpoints.ca_bundle})")
     print(f"  Invoke API:    {endpoints.http}/2015-03-31/functions/NAME/invocations")
+    print("  signing:       @connections and Invoke take SigV4-signed requests only (as boto3)")
     for function in functions:
         root = function.code_uri or os.getcwd()
         print(f"  function {function.function_name}: {function.lambda_handler} in {root}")

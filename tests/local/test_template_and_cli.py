@@ -79,6 +79,9 @@ def test_cli_serves_a_template_and_prints_its_urls(tmp_path):
         assert f"  HTTP:          http://127.0.0.1:{port}\n" in banner
         assert f"  WebSocket:     ws://127.0.0.1:{port}/local\n" in banner
         assert f"  @connections:  http://127.0.0.1:{port}/local/@connections\n" in banner
+        while not any(line.startswith("  signing:") for line in banner) and len(banner) < 60:
+            banner.append(process.stdout.readline())  # type: ignore[union-attr]
+        assert any("take SigV4-signed requests only" in line for line in banner)
         deadline = time.monotonic() + 15
         while True:
             try:
