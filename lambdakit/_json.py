@@ -119,7 +119,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_INFINITY = float("inf")
+
+
+def _finite_float(text: str) -> float:
+    # float() reads 1e999 as inf, which no JSON writer can answer with: refused on the way in.
+    value = float(text)
+    if value in (_INFINITY, -_INFINITY):
+        raise ValueError(f"number {text[:32]} is out of range")
+    return value
+
+
+_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def _stdlib_loads(text: str) -> Any:

@@ -525,13 +525,17 @@ def test_vary_is_merged_not_replaced():
     assert headers["Vary"] == "Accept-Encoding, Origin"
 
 
-@pytest.mark.parametrize("body", ["NaN", '{"x": Infinity}', "-Infinity"])
+@pytest.mark.parametrize(
+    "body", ["NaN", '{"x": Infinity}', "-Infinity", "1e999", '{"x": [-1e400]}']
+)
 def test_nan_and_infinity_are_not_json(body):
+    """Nor a number past a float's range, which would parse as infinity and fail the answer."""
     reports: list[str] = []
     handler = aws_lambda_handler(error_receiver=reports.append)(lambda e, c: get_body(e))
     result = handler(rest_event("POST", body=body), None)
     assert result["statusCode"] == 400
     assert envelope(result)["rslt_cd"] == "S40001"
+    assert reports == []
 
 
 def test_a_body_that_is_not_a_string_is_a_malformed_event():

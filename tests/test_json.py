@@ -82,6 +82,9 @@ def test_parsing_is_exact_and_strict():
     )
     with pytest.raises(ValueError, match="NaN"):
         _json.loads("NaN")
+    with pytest.raises(ValueError, match="out of range"):
+        _json.loads('{"x": 1e999}')
+    assert _json.loads("[1.5e308, -2.5, 1e-400]") == [1.5e308, -2.5, 0.0]
 
 
 @pytest.mark.parametrize("value", SAMPLES)

@@ -211,6 +211,7 @@ def test_body_request_and_context():
     [
         pytest.param(None, 422, "S42200", id="missing"),
         pytest.param("{not json", 400, "S40001", id="not-json"),
+        pytest.param('{"nom": "x", "age": 1e999}', 400, "S40001", id="number-out-of-range"),
         pytest.param({"nom": "x"}, 422, "S42200", id="typeddict-field-required"),
     ],
 )
