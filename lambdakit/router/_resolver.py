@@ -212,12 +212,15 @@ class HttpResolver(Router):
     def resolve(self, event: Any, context: Any) -> Any:
         """Handle one request: the proxy result for its trigger (or, invoked with an event
         that is not HTTP, the envelope, as the decorator does)."""
-        route, allow = self._table.match(*method_and_path(event))
+        method, path = method_and_path(event)
+        route, allow = self._table.match(method, path)
         if route is not None:
             handler = route.handler
             if handler is None:
                 handler = route.handler = self._compose(route)
-            return handler(event, context)
+            if route.method == method:
+                return handler(event, context)
+            return _without_body(handler(event, context))  # HEAD, answered by the GET route
         fallback = self._fallback
         if fallback is None:
             fallback = self._fallback = self._compose(None)
@@ -288,6 +291,14 @@ class HttpResolver(Router):
             if handler is not None:
                 return handler
         return None
+
+
+def _without_body(output: Any) -> Any:
+    """A proxy result with its status and headers, and no body (the answer to a ``HEAD``)."""
+    if isinstance(output, dict) and "body" in output:
+        output["body"] = ""
+        output["isBase64Encoded"] = False
+    return output
 
 
 def _reusable(values: Iterable[str]) -> Iterable[str]:

@@ -229,7 +229,7 @@ class RouteTable:
         allows (none: no such path)."""
         methods = self._static.get(path)
         if methods is not None:
-            route = methods.get(method)
+            route = methods.get(method) or _head_by_get(method, methods)
             if route is not None:
                 return route, ()
             allowed = set(methods)
@@ -240,12 +240,14 @@ class RouteTable:
         parts = path.split("/")
         for template, methods in self._dynamic:
             if path.startswith(template.prefix) and template.split(parts) is not None:
-                route = methods.get(method)
+                route = methods.get(method) or _head_by_get(method, methods)
                 if route is not None:
                     return route, ()
                 allowed.update(methods)
         if not allowed:
             return None, ()
+        if "GET" in allowed:
+            allowed.add("HEAD")
         return None, tuple(m for m in METHODS if m in allowed)
 
     def _sort(self) -> None:
@@ -261,6 +263,12 @@ class RouteTable:
             yield from methods.values()
         for _, methods in self._dynamic:
             yield from methods.values()
+
+
+def _head_by_get(method: str, methods: dict[str, Route]) -> Route | None:
+    """A ``HEAD`` with no route of its own is answered by the path's ``GET`` route, as HTTP
+    asks of a server (RFC 9110, 9.3.2); the resolver drops the body."""
+    return methods.get("GET") if method == "HEAD" else None
 
 
 def _specificity(path: str) -> tuple[int, ...]:

@@ -85,7 +85,7 @@ def test_unknown_path_and_wrong_method(base):
     assert (status, body["rslt_cd"]) == (404, "S40400")
     status, headers, body = send(f"{base}/items/1", method="PUT", data=b"{}")
     assert (status, body["rslt_cd"]) == (405, "S40500")
-    assert headers["allow"] == ["GET, DELETE"]
+    assert headers["allow"] == ["GET, HEAD, DELETE"]
 
 
 def test_app_error_with_its_status(base):

@@ -87,13 +87,54 @@ def test_wrong_method_is_405_with_allow(app, event):
     result, body = call(app, event)
     assert result["statusCode"] == 405
     assert body["rslt_cd"] == "S40500"
-    assert result["headers"]["Allow"] == "GET, POST"
+    assert result["headers"]["Allow"] == "GET, HEAD, POST"
 
 
 def test_allow_in_multi_value_mode_of_an_alb(app):
     result = app(alb_event("PUT", "/items/1", multi_value=True), None)
     assert result["statusCode"] == 405
-    assert result["multiValueHeaders"]["Allow"] == ["GET"]
+    assert result["multiValueHeaders"]["Allow"] == ["GET, HEAD"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        pytest.param(rest_event("HEAD", "/items/42"), id="rest"),
+        pytest.param(http_api_event("HEAD", "/items/42"), id="http-api"),
+        pytest.param(alb_event("HEAD", "/items/42"), id="alb"),
+    ],
+)
+def test_head_is_answered_by_the_get_route_without_a_body(app, event):
+    got = app(event, None)
+    sent = app({**event, "httpMethod": "GET"} if "httpMethod" in event else _as_get(event), None)
+    assert got["statusCode"] == sent["statusCode"] == 200
+    assert got["body"] == ""
+    assert got["headers"]["Content-Type"] == sent["headers"]["Content-Type"]
+
+
+def _as_get(event):
+    http = {**event["requestContext"]["http"], "method": "GET"}
+    return {**event, "requestContext": {**event["requestContext"], "http": http}}
+
+
+def test_a_head_route_of_its_own_wins_and_head_is_no_get_elsewhere():
+    app = HttpResolver()
+
+    @app.get("/a")
+    def get_a():
+        return "get"
+
+    @app.head("/a")
+    def head_a():
+        return LambdaResponse(headers={"X-Head": "own"}, body="")
+
+    @app.post("/b")
+    def post_b():
+        return "post"
+
+    assert app(rest_event("HEAD", "/a"), None)["headers"]["X-Head"] == "own"
+    refused = app(rest_event("HEAD", "/b"), None)
+    assert (refused["statusCode"], refused["headers"]["Allow"]) == (405, "POST")
 
 
 def test_named_stage_of_an_http_api_is_not_part_of_the_route(app):
