@@ -7,8 +7,13 @@ them: ``requirements.txt`` in its ``CodeUri`` and in its local layers' ``Content
   (whose environment has ``awslambdaric`` and ``boto3``, as the Lambda runtime has ``boto3``).
 - Otherwise an environment of the function's own is made once, in the cache folder
   (``tls.cache_dir()/envs/<hash>``, the hash of the interpreter's version and the requirements),
-  with ``awslambdaric`` and ``boto3`` beside the requirements. ``install=False``
+  with ``awslambdaric`` and ``boto3`` beside the requirements (not ``boto3`` when they name
+  their own AWS SDK: theirs wins, as on Lambda; one too old to read ``AWS_ENDPOINT_URL_*`` is
+  named). ``install=False``
   (``--no-install``) never installs: it says what is missing and uses the server's Python.
+- Requirements that do not install (pip fails) are named at start-up with pip's reason, and
+  the function's invocations fail (``DependenciesFailed``), as a function whose build failed
+  was never deployed: never a run on other packages than it asked for.
 
 A layer's content is importable as Lambda's ``/opt/python``: its ``python/`` folder if it has
 one, else the folder itself. A layer given by ARN cannot be downloaded without an AWS account;
@@ -38,6 +43,28 @@ log = logging.getLogger("lambdakit.local")
 # python3.7/3.8 (3.x needs 3.9); boto3 1.28 reads AWS_ENDPOINT_URL_<SERVICE> (1.34 needs 3.8).
 # pip picks the newest the function's Python can run.
 RUNTIME_PACKAGES: Final = ("awslambdaric>=2,<5", "boto3>=1.28,<2")
+# A function that pins its own AWS SDK keeps it, as its copy comes first on Lambda's sys.path.
+_SDK: Final = frozenset({"boto3", "botocore", "s3transfer"})
+_NAME: Final = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _names(texts: list[str]) -> set[str]:
+    """The project names the requirement files ask for (normalised as pip compares them)."""
+    found = set()
+    for text in texts:
+        for line in text.splitlines():
+            match = _NAME.match(line)
+            if match is not None and not line.lstrip().startswith("-"):
+                found.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+    return found
+
+
+def runtime_packages(texts: list[str]) -> tuple[str, ...]:
+    """What the workers need beside the requirements: awslambdaric, and boto3 unless the
+    function names its own AWS SDK."""
+    if _names(texts) & _SDK:
+        return RUNTIME_PACKAGES[:1]
+    return RUNTIME_PACKAGES
 
 
 # arn:aws:lambda:REGION:017000801446:layer:AWSLambdaPowertoolsPythonV2-Arm64:43 (V3-python312-...)
@@ -97,6 +124,19 @@ def requirement_files(function: FunctionRef) -> list[Path]:
     return [f / "requirements.txt" for f in folders if (f / "requirements.txt").is_file()]
 
 
+class DependenciesFailed(Exception):
+    """A function's requirements could not be installed: it cannot start, as a function whose
+    build failed was never deployed. Its invocations fail with this message."""
+
+
+def _pip_error(stderr: str) -> str:
+    """The line of pip's output that says why: its last ``ERROR:`` line, else its last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    found = (errors or lines or ["pip failed"])[-1]
+    return found if len(found) <= 300 else found[:297] + "..."
+
+
 class Environments:
     """``await environments.interpreter(function)`` -> (python, extra import paths); made
     once per function and cached. ``warnings`` collects what could not be honoured."""
@@ -107,6 +147,7 @@ class Environments:
         self.warnings: list[str] = []
         self._locks: dict[str, asyncio.Lock] = {}
         self._chosen: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._failed: dict[str, DependenciesFailed] = {}  # pip is not run again for each call
 
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -119,9 +160,15 @@ class Environments:
         if chosen is None:
             lock = self._locks.setdefault(key, asyncio.Lock())
             async with lock:
+                if key in self._failed:
+                    raise self._failed[key]
                 chosen = self._chosen.get(key)
                 if chosen is None:
-                    chosen = await asyncio.to_thread(self._choose, function)
+                    try:
+                        chosen = await asyncio.to_thread(self._choose, function)
+                    except DependenciesFailed as failed:
+                        self._failed[key] = failed
+                        raise
                     self._chosen[key] = chosen
         return chosen
 
@@ -148,8 +195,9 @@ class Environments:
         if python == sys.executable and not requirements and not packages:
             return python, layer_paths(function)
         texts = [f.read_text(encoding="utf-8") for f in requirements]
+        runtime = runtime_packages(texts)
         digest = hashlib.sha256(
-            "\0".join([_python_version(python), *RUNTIME_PACKAGES, *packages, *texts]).encode()
+            "\0".join([_python_version(python), *runtime, *packages, *texts]).encode()
         ).hexdigest()[:16]
         folder = (self.root or cache_dir() / "envs") / digest
         venv_python = folder / "bin" / "python"
@@ -172,18 +220,38 @@ class Environments:
             "pip",
             "install",
             "--quiet",
-            *RUNTIME_PACKAGES,
+            *runtime,
             *packages,
         ]
         for requirement in requirements:
             command += ["-r", str(requirement)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
-            self._warn(f"{name}: installing its dependencies failed; it runs on this server's "
-                       f"Python:\n{done.stderr[-2000:]}")  # fmt: skip
-            return sys.executable, layer_paths(function)
+            reason = _pip_error(done.stderr)
+            log.warning("%s: pip's output:\n%s", name, done.stderr[-4000:])
+            self._warn(f"{name}: installing its dependencies failed ({reason}): its "
+                       "invocations fail until they install (restart the server)")  # fmt: skip
+            shutil.rmtree(folder, ignore_errors=True)
+            raise DependenciesFailed(f"{name}: its dependencies could not be installed: {reason}")
         (folder / ".complete").write_text("\n".join(str(f) for f in requirements))
+        if runtime != RUNTIME_PACKAGES:
+            self._check_sdk(name, str(venv_python))
         return str(venv_python), layer_paths(function)
+
+    def _check_sdk(self, name: str, python: str) -> None:
+        """Name a pinned boto3 too old to read ``AWS_ENDPOINT_URL_<SERVICE>``: its calls would
+        go to AWS, not to this server's tables and APIs."""
+        done = subprocess.run(  # noqa: S603
+            [python, "-c", "import boto3; print(boto3.__version__)"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        version = tuple(int(p) for p in re.findall(r"\d+", done.stdout)[:2])
+        if done.returncode == 0 and version < (1, 28):
+            self._warn(f"{name}: its requirements pin boto3 {done.stdout.strip()}, which does "
+                       "not read AWS_ENDPOINT_URL_<SERVICE> (1.28 does): its AWS calls go to AWS, "
+                       "not to this server's tables and Invoke API")  # fmt: skip
 
 
 def _python_version(python: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdakit.local.config import FunctionRef, GatewayConfig
-from lambdakit.local.dependencies import Environments
+from lambdakit.local.dependencies import DependenciesFailed, Environments
 from lambdakit.local.endpoints import Endpoints
 from lambdakit.local.workers import WorkerInvoker
 
@@ -118,7 +118,8 @@ async def _serve(
     try:
         functions = config.all_functions()
         for function in functions:  # installs now rather than on the first request
-            await environments.interpreter(function)
+            with contextlib.suppress(DependenciesFailed):  # named in the warnings below
+                await environments.interpreter(function)
         warnings += environments.warnings
         app = LocalGateway(config, invoker, websocket_domain=endpoints.https_domain)
         _banner(config, endpoints, functions, warnings, shown, args.port)

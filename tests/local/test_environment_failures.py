@@ -71,3 +71,34 @@ def test_an_environment_that_cannot_start_answers_502_and_leaks_nothing(served):
     for _ in range(10):
         assert served.get("/gone")[0] == 502
     assert _open_fds(served.process.pid) <= before + 2
+
+
+def test_requirements_that_do_not_install_are_named_and_the_function_fails(tmp_path):
+    """pip failing is said at start-up with its reason, and the function is not run on the
+    server's packages instead: every invocation fails (502), pip is not run again."""
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ran'}\n"
+    )
+    (tmp_path / "broken" / "requirements.txt").write_text("this is not a requirement ===\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\n"
+        "Resources:" + _route("Broken", "/broken", "broken/")
+    )
+    server = Served(template, tmp_path)
+    try:
+        server.wait_until_listening()
+        notes = [line for line in server.log().splitlines() if line.startswith("  warning:")]
+        assert any(
+            "Broken: installing its dependencies failed (ERROR:" in line
+            and "its invocations fail" in line
+            for line in notes
+        ), server.log()[-3000:]
+        for _ in range(2):
+            status, body = server.get("/broken")
+            assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
+        assert server.log().count("installing its dependencies into") == 1
+        assert "its dependencies could not be installed" in server.log()
+    finally:
+        server.stop()
