@@ -11,10 +11,16 @@ from typing import Any, Final
 
 from lambdakit._logger import logger
 from lambdakit.local import access, connections_api, invoke_api
-from lambdakit.local.config import ApiKind, GatewayConfig, HttpRoute
+from lambdakit.local.config import GatewayConfig, HttpRoute
 from lambdakit.local.gateway_cors import GatewayCors
 from lambdakit.local.http_authorizers import Authorizers
-from lambdakit.local.http_events import HEADER_NAMES, HttpRequest, http_api_event, rest_event
+from lambdakit.local.http_events import (
+    HEADER_NAMES,
+    HttpRequest,
+    http_api_event,
+    http_api_v1_event,
+    rest_event,
+)
 from lambdakit.local.invoker import (
     FunctionError,
     FunctionTimeout,
@@ -162,7 +168,11 @@ class LocalGateway:
             return self._no_route(request.path)
         match, staged = found
         route = match.route
-        if route.payload_version == "1.0":
+        if route.payload_version == "2.0":
+            event = http_api_event(request, match, self.config.stage)
+        elif self.config.api_kind(route) == "HTTP":  # an HTTP API integration on payload 1.0
+            event = http_api_v1_event(request, match)
+        else:
             event = rest_event(
                 request,
                 match,
@@ -170,14 +180,12 @@ class LocalGateway:
                 staged=staged,
                 binary_media_types=self.config.binary_media_types,
             )
-        else:
-            event = http_api_event(request, match, self.config.stage)
         decision = await self._authorizers.check(route, request, match, event)
         if decision.response is not None:
             return self._cors.decorate(route, request, decision.response)
         event = decision.event
         limits = self.config.limits
-        kind = self._api_kind(route)
+        kind = self.config.api_kind(route)
         http_api = kind == "HTTP"
         deadline = limits.http_integration_timeout if http_api else limits.rest_integration_timeout
         try:
@@ -229,19 +237,13 @@ class LocalGateway:
         Authentication Token``; an HTTP API 404."""
         first = path[1:].partition("/")[0]
         routes = self.config.http_routes
-        rest_stage = first in {self._rest_stage(r) for r in routes if self._api_kind(r) == "REST"}
-        http_apis = any(self._api_kind(r) == "HTTP" for r in routes)
+        rest_stage = first in {
+            self._rest_stage(r) for r in routes if self.config.api_kind(r) == "REST"
+        }
+        http_apis = any(self.config.api_kind(r) == "HTTP" for r in routes)
         if http_apis and not rest_stage:
             return error_response(404, "Not Found")
         return MISSING_AUTHENTICATION_TOKEN
-
-    def _api_kind(self, route: HttpRoute) -> ApiKind:
-        """``REST`` or ``HTTP``: the template's API of the route, else what its payload says
-        (``--http`` routes: 1.0 is served as a REST API is, 2.0 as an HTTP API)."""
-        api = self.config.api(route.api) if route.api else None
-        if api is not None:
-            return api.kind
-        return "REST" if route.payload_version == "1.0" else "HTTP"
 
     def _match(self, method: str, path: str) -> tuple[Match, bool] | None:
         """The route for a request, and whether its URL began with its REST API's stage: a
@@ -252,7 +254,7 @@ class LocalGateway:
             staged = self._router.match(method, f"/{rest}")
             if (
                 staged is not None
-                and staged.route.payload_version == "1.0"
+                and self.config.api_kind(staged.route) == "REST"
                 and self._rest_stage(staged.route) == first
             ):
                 return staged, True

@@ -242,6 +242,14 @@ class GatewayConfig:
     def api(self, logical_id: str) -> ApiSettings | None:
         return next((a for a in self.apis if a.logical_id == logical_id), None)
 
+    def api_kind(self, route: HttpRoute) -> ApiKind:
+        """``REST`` or ``HTTP``: the template's API of the route, else what its payload says
+        (``--http`` routes: 1.0 is served as a REST API is, 2.0 as an HTTP API)."""
+        api = self.api(route.api) if route.api else None
+        if api is not None:
+            return api.kind
+        return "REST" if route.payload_version == "1.0" else "HTTP"
+
     @property
     def rest_stage_name(self) -> str:
         return self.rest_stage or self.stage

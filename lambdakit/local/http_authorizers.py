@@ -42,7 +42,13 @@ from lambdakit._aws import region
 from lambdakit._logger import logger
 from lambdakit.local.authorizer import UNAUTHORIZED, identity_values, read_policy_answer
 from lambdakit.local.config import HttpAuthorizer, HttpRoute
-from lambdakit.local.http_events import ACCOUNT_ID, HttpRequest, http_api_event, rest_event
+from lambdakit.local.http_events import (
+    ACCOUNT_ID,
+    HttpRequest,
+    http_api_event,
+    http_api_v1_event,
+    rest_event,
+)
 from lambdakit.local.invoker import FunctionError, FunctionTimeout, Invoker
 from lambdakit.local.proxy_result import HttpResponse
 from lambdakit.local.routing import Match
@@ -247,7 +253,12 @@ def _authorizer_event(
             "routeArn": arn,
             "identitySource": list(identity),
         }
-    base = event if event.get("version") != "2.0" else rest_event(request, match, stage)
+    if event.get("version") != "2.0":
+        base = event
+    elif authorizer.api_kind == "HTTP":  # a 1.0 authorizer on a 2.0 route: HTTP API's 1.0
+        base = http_api_v1_event(request, match)
+    else:
+        base = rest_event(request, match, stage)
     shaped = {k: v for k, v in base.items() if k not in ("body", "isBase64Encoded")}
     extra: dict[str, Any] = {}
     if authorizer.api_kind == "HTTP":

@@ -1,5 +1,5 @@
-"""Turn an HTTP request into the event API Gateway sends: REST API (payload 1.0) or HTTP API
-(payload 2.0), shaped like AWS's own samples.
+"""Turn an HTTP request into the event API Gateway sends: REST API (payload 1.0), HTTP API
+(payload 2.0, or 1.0 where its integration asks for it), shaped like AWS's own samples.
 
 As on AWS: a REST API passes header names as the client sent them, adds ``X-Forwarded-For``
 (the client's address appended), ``X-Forwarded-Port``, ``X-Forwarded-Proto`` and
@@ -147,9 +147,55 @@ def rest_event(
     ``staged``: the URL began with ``/{stage}`` (as on AWS's ``execute-api`` domain), so
     ``path`` is the rest of it and ``requestContext.path`` the whole; else both are the URL's
     path, as behind a custom domain (and as SAM CLI serves REST APIs)."""
+    resource = match.route.path if match.route.path != "$default" else "/{proxy+}"
+    path = (request.path[len(stage) + 1 :] or "/") if staged else request.path
+    event = _v1_event(
+        request,
+        match,
+        _forwarded(request),
+        _rest_body(request, binary_media_types),
+        resource=resource,
+        path=path,
+        stage=stage,
+    )
+    event["requestContext"].update(resourceId="local", apiId=API_ID)
+    event["requestContext"]["identity"]["clientCert"] = None
+    return event
+
+
+def http_api_v1_event(request: HttpRequest, match: Match) -> dict[str, Any]:
+    """An HTTP API event in payload format 1.0: the REST-shaped document, but as an HTTP API
+    sees the request: lower-case header names, a body base64-encoded when it is not text, the
+    ``$default`` stage, ``resource`` the route's path (``$default`` for the default route)
+    and ``resourceId`` ``null``, as AWS's own sample."""
+    headers = [(name.lower(), value) for name, value in _forwarded(request)]
+    event = _v1_event(
+        request,
+        match,
+        headers,
+        _body(request),
+        resource=match.route.path,
+        path=request.path,
+        stage="$default",
+    )
+    event["requestContext"].update(resourceId=None, apiId=API_ID)
+    return event
+
+
+def _v1_event(
+    request: HttpRequest,
+    match: Match,
+    forwarded: list[tuple[str, str]],
+    body: tuple[str | None, bool],
+    *,
+    resource: str,
+    path: str,
+    stage: str,
+) -> dict[str, Any]:
+    """What payload 1.0 is for REST and HTTP APIs alike."""
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
-    for name, value in _forwarded(request):
+    for name, value in forwarded:
         headers[name] = value  # the last value, as API Gateway does
         multi_headers.setdefault(name, []).append(value)
     query: dict[str, str] = {}
@@ -157,10 +203,7 @@ def rest_event(
     for name, value in _query(request.raw_query):
         query[name] = value
         multi_query.setdefault(name, []).append(value)
-    body, is_base64 = _rest_body(request, binary_media_types)
     request_time, epoch = _now()
-    resource = match.route.path if match.route.path != "$default" else "/{proxy+}"
-    path = (request.path[len(stage) + 1 :] or "/") if staged else request.path
     return {
         "version": "1.0",
         "resource": resource,
@@ -173,7 +216,7 @@ def rest_event(
         "pathParameters": match.path_parameters or None,
         "stageVariables": None,
         "requestContext": {
-            "resourceId": "local",
+            "resourceId": None,
             "resourcePath": resource,
             "httpMethod": request.method,
             "extendedRequestId": str(uuid.uuid4()),
@@ -198,13 +241,12 @@ def rest_event(
                 "userArn": None,
                 "userAgent": request.header("user-agent"),
                 "user": None,
-                "clientCert": None,
             },
             "domainName": request.host,
             "apiId": API_ID,
         },
-        "body": body,
-        "isBase64Encoded": is_base64,
+        "body": body[0],
+        "isBase64Encoded": body[1],
     }
 
 

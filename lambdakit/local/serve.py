@@ -179,7 +179,7 @@ def _banner(
     print(f"lambdakit local API Gateway (stage {config.stage!r})")
     if config.http_routes:
         print(f"  HTTP:          http://{shown}:{port}")
-    if any(route.payload_version == "1.0" for route in config.http_routes):
+    if any(config.api_kind(route) == "REST" for route in config.http_routes):
         print(f"  REST stage:    http://{shown}:{port}/{config.rest_stage_name} (and at /)")
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{port}/{config.stage}")

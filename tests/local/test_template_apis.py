@@ -7,12 +7,15 @@ local server cannot honour, listed once at start-up."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import json
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -468,3 +471,59 @@ def test_cors_with_credentials_and_any_origin_is_announced(tmp_path):
     )
     warnings = read_template(path).warnings
     assert any("credentials" in w and "'*'" in w for w in warnings), warnings
+
+
+# -- HTTP API routes on payload format 1.0 ------------------------------------------------------
+
+_HTTP_API_V1 = """\
+Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: Prod}
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: tests.local.apps.echo
+      CodeUri: CODE
+      Events:
+        V1:
+          Type: HttpApi
+          Properties: {Path: "/v1/{id}", Method: ANY, PayloadFormatVersion: "1.0"}
+        Legacy:
+          Type: Api
+          Properties: {RestApiId: !Ref Rest, Path: /legacy, Method: get}
+"""
+
+
+def _post(url: str, body: bytes, content_type: str) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 - our own 127.0.0.1
+        url, body, {"Content-Type": content_type, "X-Custom": "A"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def test_an_http_api_route_on_payload_1_0_gets_the_http_apis_event(tmp_path, serve):
+    """Not the REST API's event: lower-case header names, a binary body base64-encoded without
+    any binary media type, the $default stage, served at the HTTP API's URL (no /Prod)."""
+    path = tmp_path / "template.yaml"
+    path.write_text(_HTTP_API_V1.replace("CODE", str(ROOT)))
+    gateway = serve(read_template(path).config)
+    event = _post(f"{gateway.http}/v1/7?a=1&a=2", b"\x89PNG\x00\xff", "image/png")
+    assert event["version"] == "1.0"
+    assert (event["resource"], event["path"], event["httpMethod"]) == ("/v1/{id}", "/v1/7", "POST")
+    assert event["headers"]["x-custom"] == "A"
+    assert "X-Custom" not in event["headers"]
+    assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"]}
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\x89PNG\x00\xff"
+    context = event["requestContext"]
+    assert (context["stage"], context["resourceId"], context["resourcePath"]) == (
+        "$default",
+        None,
+        "/v1/{id}",
+    )
+    assert _post(f"{gateway.http}/v1/7", b'{"a": 1}', "application/json")["body"] == '{"a": 1}'
+    assert call(f"{gateway.http}/Prod/v1/7")[0] == 403  # the REST API's stage, not the HTTP API's
+    legacy = call(f"{gateway.http}/Prod/legacy", **{"X-Custom": "B"})[2]
+    assert (legacy["headers"]["X-Custom"], legacy["requestContext"]["stage"]) == ("B", "Prod")
