@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from lambdakit.local.config import (
     CONNECT_AUTHORIZATION_TYPES,
@@ -117,6 +117,7 @@ def read_template(
         properties = _with_globals(globals_, resource.get("Properties") or {})
         function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
+        _warn_unserved_triggers(function, properties, warnings)
     apis = read_apis(document, resources, functions, resolver, template_path.parent, warnings)
     for api in apis.apis:
         if api.cors is not None and api.cors.allow_credentials and "*" in api.cors.allow_origins:
@@ -419,9 +420,47 @@ _READ = frozenset(
 
 
 def _warn_unread(resources: dict[str, Any], warnings: list[str]) -> None:
-    """Name the API Gateway and serverless resources the local gateway does not serve."""
+    """Name the API Gateway and serverless resources the local gateway does not serve, and
+    the other ways in to a function (function URLs, load balancer targets)."""
     for logical_id, resource in resources.items():
         kind = str(resource.get("Type"))
-        if kind in _READ or not kind.startswith(("AWS::ApiGateway", "AWS::Serverless::")):
+        properties = resource.get("Properties") or {}
+        other_way_in = kind == "AWS::Lambda::Url" or (
+            kind == "AWS::ElasticLoadBalancingV2::TargetGroup"
+            and str(properties.get("TargetType", "")).lower() == "lambda"
+        )
+        if not other_way_in and (
+            kind in _READ or not kind.startswith(("AWS::ApiGateway", "AWS::Serverless::"))
+        ):
             continue
         warnings.append(f"{logical_id} ({kind}) is not served locally: ignored")
+
+
+# A function's events the local gateway serves; others are named at start-up.
+_SERVED_EVENTS: Final = frozenset({"Api", "HttpApi"})
+
+
+def _warn_unserved_triggers(
+    function: FunctionRef, properties: dict[str, Any], warnings: list[str]
+) -> None:
+    """Name a function's events that nothing triggers here (SQS, Schedule, S3...) and its
+    function URL: they can still be driven through the Invoke API."""
+    events = properties.get("Events") or {}
+    kinds = sorted(
+        {
+            str(event.get("Type"))
+            for event in (events.values() if isinstance(events, dict) else ())
+            if isinstance(event, dict) and event.get("Type") not in _SERVED_EVENTS
+        }
+    )
+    invoke = f"POST /2015-03-31/functions/{function.function_name}/invocations"
+    if kinds:
+        warnings.append(
+            f"{function.logical_id}: its {', '.join(kinds)} events are not triggered locally "
+            f"(send such an event through the Invoke API: {invoke})"
+        )
+    if properties.get("FunctionUrlConfig"):
+        warnings.append(
+            f"{function.logical_id}: its function URL (FunctionUrlConfig) is not served locally "
+            f"(the Invoke API runs it: {invoke})"
+        )

@@ -527,3 +527,43 @@ def test_an_http_api_route_on_payload_1_0_gets_the_http_apis_event(tmp_path, ser
     assert call(f"{gateway.http}/Prod/v1/7")[0] == 403  # the REST API's stage, not the HTTP API's
     legacy = call(f"{gateway.http}/Prod/legacy", **{"X-Custom": "B"})[2]
     assert (legacy["headers"]["X-Custom"], legacy["requestContext"]["stage"]) == ("B", "Prod")
+
+
+def test_ways_in_the_server_does_not_serve_are_named(tmp_path):
+    """A function's SQS/Schedule events, its function URL, an AWS::Lambda::Url and a Lambda
+    target group: each said at start-up, with the Invoke API as the way to drive the function."""
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      FunctionUrlConfig: {AuthType: NONE}\n"
+        "      Events:\n"
+        "        Queue: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:1:q}}\n"
+        "        Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}\n"
+        "        Get: {Type: HttpApi, Properties: {Path: /x, Method: get}}\n"
+        "  Url:\n"
+        "    Type: AWS::Lambda::Url\n"
+        "    Properties: {TargetFunctionArn: !GetAtt Fn.Arn, AuthType: NONE}\n"
+        "  Targets:\n"
+        "    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n"
+        "    Properties: {TargetType: lambda}\n"
+        "  Instances:\n"
+        "    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n"
+        "    Properties: {TargetType: instance}\n"
+    )
+    warnings = read_template(path).warnings
+    invoke = "POST /2015-03-31/functions/Fn/invocations"
+    assert (
+        f"Fn: its SQS, Schedule events are not triggered locally (send such an event through "
+        f"the Invoke API: {invoke})"
+    ) in warnings
+    assert any(w.startswith("Fn: its function URL (FunctionUrlConfig)") for w in warnings)
+    assert "Url (AWS::Lambda::Url) is not served locally: ignored" in warnings
+    assert "Targets (AWS::ElasticLoadBalancingV2::TargetGroup) is not served locally: ignored" in (
+        warnings
+    )
+    assert not any(w.startswith("Instances") for w in warnings)
+    assert not any("HttpApi" in w for w in warnings)
