@@ -1,9 +1,11 @@
 """Read the routes of a SAM / CloudFormation template, so the template that deploys an app is
 the one that serves it locally.
 
-Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri``, ``Timeout``, ``MemorySize``,
-``Runtime``, ``Environment``, ``Layers``, ``ReservedConcurrentExecutions``, ``Globals``)
-with ``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
+Understood: ``AWS::Serverless::Function`` (``Handler``, ``CodeUri`` or ``InlineCode``,
+``Timeout``, ``MemorySize``, ``Runtime``, ``Environment``, ``Layers``,
+``ReservedConcurrentExecutions``, ``Globals``) and ``AWS::Lambda::Function`` (``Code`` a local
+path or ``ZipFile``; inline code is served as ``index.py``, as Lambda writes it) with
+``Api`` events (REST API, payload 1.0) and ``HttpApi`` events (payload 2.0 unless
 ``PayloadFormatVersion`` says 1.0), and the routes of an API's OpenAPI definition;
 ``AWS::ApiGatewayV2::Api`` with ``ProtocolType: WEBSOCKET``,
 its ``AWS::ApiGatewayV2::Route`` s and their ``AWS::ApiGatewayV2::Integration`` s, and the
@@ -21,6 +23,8 @@ resources the server does not serve are named in the warnings printed at start-u
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -112,9 +116,12 @@ def read_template(
     functions: dict[str, FunctionRef] = {}
     warnings: list[str] = []
     for logical_id, resource in resources.items():
-        if resource.get("Type") != "AWS::Serverless::Function":
+        if resource.get("Type") == "AWS::Serverless::Function":
+            properties = _with_globals(globals_, resource.get("Properties") or {})
+        elif resource.get("Type") == "AWS::Lambda::Function":
+            properties = _as_serverless(logical_id, resource.get("Properties") or {}, warnings)
+        else:
             continue
-        properties = _with_globals(globals_, resource.get("Properties") or {})
         function = _function(logical_id, properties, template_path.parent, resolver, warnings)
         functions[logical_id] = function
         _warn_unserved_triggers(function, properties, warnings)
@@ -191,6 +198,9 @@ def _function(
         warnings.append(f"{logical_id}: CodeUri {code_uri!r} is not a local folder")
         code_uri = None
     folder = (base / code_uri).resolve() if isinstance(code_uri, str) else base
+    inline = resolver.resolve(properties.get("InlineCode"))
+    if isinstance(inline, str):
+        folder = inline_code_folder(inline)
     module, _, attribute = handler.rpartition(".")
     timeout = resolver.resolve(properties.get("Timeout", 3))
     memory = resolver.resolve(properties.get("MemorySize", 128))
@@ -215,6 +225,43 @@ def _function(
         logical_id=logical_id,
         inherit_environment=False,
     )
+
+
+def _as_serverless(
+    logical_id: str, properties: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    """An ``AWS::Lambda::Function``'s properties as ``_function`` reads them: ``Code`` a local
+    path (as ``aws cloudformation package`` and SAM take it) or ``ZipFile`` source; code in
+    S3 or an image is named, as it cannot be read here."""
+    keys = ("Handler", "Runtime", "Timeout", "MemorySize", "Environment", "Layers")
+    read = {key: properties[key] for key in keys if key in properties}
+    read["ReservedConcurrentExecutions"] = properties.get("ReservedConcurrentExecutions")
+    code = properties.get("Code")
+    if isinstance(code, str):
+        read["CodeUri"] = code
+    elif isinstance(code, dict) and "ZipFile" in code:
+        read["InlineCode"] = code["ZipFile"]
+    else:
+        where = ", ".join(sorted(code)) if isinstance(code, dict) else repr(code)
+        warnings.append(f"{logical_id}: its Code ({where}) is not local: its handler is looked "
+                        "for in the template's folder")  # fmt: skip
+    if "Handler" not in read:
+        read["Handler"] = "index.handler"  # an image's handler is the image's own
+    return read
+
+
+def inline_code_folder(source: str) -> Path:
+    """A folder holding ``source`` as ``index.py``, where Lambda puts inline code
+    (CloudFormation's ``ZipFile``, SAM's ``InlineCode``): ``index.handler`` finds it."""
+    from lambdakit.local.tls import cache_dir
+
+    folder = cache_dir() / "inline" / hashlib.sha256(source.encode()).hexdigest()[:16]
+    if not (folder / "index.py").is_file():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        written = folder / f".index.py.{os.getpid()}"
+        written.write_text(source, encoding="utf-8")
+        written.replace(folder / "index.py")  # whole, for a second server reading it
+    return folder
 
 
 def _env_value(value: Any) -> str:

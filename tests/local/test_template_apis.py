@@ -567,3 +567,75 @@ def test_ways_in_the_server_does_not_serve_are_named(tmp_path):
     )
     assert not any(w.startswith("Instances") for w in warnings)
     assert not any("HttpApi" in w for w in warnings)
+
+
+# -- inline code and plain AWS::Lambda::Function ------------------------------------------------
+
+_INLINE = """\
+Resources:
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      InlineCode: |
+        def handler(event, context):
+            return {"statusCode": 200, "body": "sam inline " + event["path"]}
+      Events:
+        Get: {Type: Api, Properties: {Path: /sam, Method: get}}
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::123456789012:role/x
+      Environment: {Variables: {GREETING: zipfile}}
+      Code:
+        ZipFile: |
+          import os
+          def handler(event, context):
+              return {"statusCode": 200, "body": os.environ["GREETING"] + " " + event["path"]}
+  InS3:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.handler
+      Code: {S3Bucket: bucket, S3Key: key.zip}
+  Rest:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: plain}
+  Resource:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Rest, ParentId: !GetAtt Rest.RootResourceId, PathPart: plain}
+  Method:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Rest
+      ResourceId: !Ref Resource
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/\\
+          ${Plain.Arn}/invocations
+"""
+
+
+def test_inline_code_and_plain_lambda_functions_are_served(tmp_path):
+    """SAM's InlineCode and CloudFormation's Code.ZipFile run as index.py (Lambda's file for
+    inline code), each in its own environment; an AWS::Lambda::Function is routed to by the
+    API resources that name it; code in S3 is named as not local."""
+    from tests.local.servers import Served
+
+    runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    path = tmp_path / "template.yaml"
+    path.write_text(_INLINE.replace("python3.12", runtime))
+    named = "InS3: its Code (S3Bucket, S3Key) is not local"
+    assert any(w.startswith(named) for w in read_template(path).warnings)
+    server = Served(path, tmp_path)
+    try:
+        server.wait_until_listening()
+        assert server.get("/sam") == (200, b"sam inline /sam"), server.log()[-2000:]
+        assert server.get("/plain") == (200, b"zipfile /plain")
+    finally:
+        server.stop()
