@@ -242,31 +242,35 @@ class Resolver:
         return self.physical_name(name)
 
     def physical_name(self, logical_id: str) -> str:
+        """What ``Ref`` gives for a resource, as CloudFormation documents it per type."""
+        resource = self.resources.get(logical_id) or {}
+        kind = resource.get("Type", "")
+        if kind in _API_TYPES:
+            return local_api_id(logical_id)
+        name = self.resource_name(logical_id)
+        arn = f"arn:aws:{{}}:{self.region}:{ACCOUNT_ID}:{{}}"
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{name}"
+        if kind == "AWS::SNS::Topic":
+            return arn.format("sns", name)
+        if kind in _STATE_MACHINES:
+            return arn.format("states", f"stateMachine:{name}")
+        if kind == "AWS::SecretsManager::Secret":
+            return arn.format("secretsmanager", f"secret:{name}-000000")
+        if kind == "AWS::KMS::Key":
+            return _key_id(logical_id)
+        return name
+
+    def resource_name(self, logical_id: str) -> str:
+        """A resource's name: its name property, else a name derived from its logical id (as
+        CloudFormation makes one up; lower case for an S3 bucket)."""
         resource = self.resources.get(logical_id) or {}
         kind = resource.get("Type", "")
         properties = resource.get("Properties") or {}
-        if kind in _API_TYPES:
-            return local_api_id(logical_id)
-        named_by = {
-            "AWS::Serverless::Function": "FunctionName",
-            "AWS::Lambda::Function": "FunctionName",
-            "AWS::DynamoDB::Table": "TableName",
-            "AWS::Serverless::SimpleTable": "TableName",
-            "AWS::SQS::Queue": "QueueName",
-            "AWS::SNS::Topic": "TopicName",
-            "AWS::S3::Bucket": "BucketName",
-            "AWS::ApiGatewayV2::Stage": "StageName",
-            "AWS::ApiGateway::Stage": "StageName",
-        }.get(kind)
+        named_by = _NAMED_BY.get(kind)
         if named_by and properties.get(named_by) is not None:
             return str(self.resolve(properties[named_by]))
-        if kind == "AWS::S3::Bucket":
-            return logical_id.lower()
-        if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{self.region}.amazonaws.com/{ACCOUNT_ID}/{logical_id}"
-        if kind == "AWS::SNS::Topic":
-            return f"arn:aws:sns:{self.region}:{ACCOUNT_ID}:{logical_id}"
-        return logical_id
+        return logical_id.lower() if kind == "AWS::S3::Bucket" else logical_id
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
         name = self.ref(logical_id) if logical_id in _IMPLICIT_APIS else None
@@ -275,6 +279,7 @@ class Resolver:
             return self._unknown(f"Fn::GetAtt {logical_id}.{attribute} (no such resource)")
         kind = (resource or {}).get("Type", "AWS::Serverless::Api")
         physical = self.physical_name(logical_id) if resource else str(name)
+        named = self.resource_name(logical_id) if resource else str(name)
         arn = f"arn:aws:{{}}:{self.region}:{ACCOUNT_ID}:{{}}"
         if kind in ("AWS::Serverless::Function", "AWS::Lambda::Function") and attribute == "Arn":
             return arn.format("lambda", f"function:{physical}")
@@ -292,13 +297,9 @@ class Resolver:
                 return f"{scheme}://{physical}.execute-api.{self.region}.amazonaws.com"
             if attribute == "RootResourceId":
                 return "root"
-        if kind == "AWS::IAM::Role" and attribute == "Arn":
-            return f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}"
-        if kind == "AWS::SQS::Queue":
-            if attribute == "Arn":
-                return arn.format("sqs", logical_id)
-            if attribute == "QueueName":
-                return logical_id
+        found = _attribute(kind, attribute, named, physical, arn, self.region)
+        if found is not None:
+            return found
         if attribute == "Arn":
             service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
             return arn.format(service, physical)
@@ -308,3 +309,70 @@ class Resolver:
         if what not in self.warnings:
             self.warnings.append(what)
         return f"UNRESOLVED({what})"
+
+
+_NAMED_BY: Final = {
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Serverless::SimpleTable": "TableName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::ApiGatewayV2::Stage": "StageName",
+    "AWS::ApiGateway::Stage": "StageName",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Serverless::StateMachine": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::SSM::Parameter": "Name",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::IAM::Role": "RoleName",
+}
+_STATE_MACHINES: Final = frozenset(
+    {"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"}
+)
+
+
+def _key_id(logical_id: str) -> str:
+    """A KMS key id (a UUID), the same for the same logical id."""
+    digest = hashlib.sha256(logical_id.encode()).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+
+
+def _attribute(
+    kind: str, attribute: str, name: str, physical: str, arn: str, region: str
+) -> str | None:
+    """``Fn::GetAtt`` of the common resources an app's environment names, as CloudFormation
+    documents them; ``None`` for one not known here."""
+    if kind == "AWS::SQS::Queue":
+        return {"Arn": arn.format("sqs", name), "QueueName": name, "QueueUrl": physical}.get(
+            attribute
+        )
+    if kind == "AWS::SNS::Topic":
+        return {"TopicArn": physical, "TopicName": name}.get(attribute)
+    if kind == "AWS::S3::Bucket":
+        return {
+            "Arn": f"arn:aws:s3:::{name}",
+            "DomainName": f"{name}.s3.amazonaws.com",
+            "RegionalDomainName": f"{name}.s3.{region}.amazonaws.com",
+            "DualStackDomainName": f"{name}.s3.dualstack.{region}.amazonaws.com",
+            "WebsiteURL": f"http://{name}.s3-website-{region}.amazonaws.com",
+        }.get(attribute)
+    if kind in _STATE_MACHINES:
+        return {"Arn": physical, "Name": name}.get(attribute)
+    if kind == "AWS::Events::Rule" and attribute == "Arn":
+        return arn.format("events", f"rule/{name}")
+    if kind == "AWS::Events::EventBus":
+        return {"Arn": arn.format("events", f"event-bus/{name}"), "Name": name}.get(attribute)
+    if kind == "AWS::KMS::Key":
+        return {"Arn": arn.format("kms", f"key/{physical}"), "KeyId": physical}.get(attribute)
+    if kind == "AWS::IAM::Role":
+        return {"Arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "RoleId": name}.get(attribute)
+    if kind == "AWS::Kinesis::Stream" and attribute == "Arn":
+        return arn.format("kinesis", f"stream/{name}")
+    if kind == "AWS::Logs::LogGroup" and attribute == "Arn":
+        return arn.format("logs", f"log-group:{name}:*")
+    return None

@@ -209,6 +209,10 @@ def _function(
         warnings.append(f"{logical_id}: Runtime {runtime} is not Python: only Python functions "
                         "run locally (its handler is looked for as a Python module)")  # fmt: skip
     variables = resolver.resolve((properties.get("Environment") or {}).get("Variables") or {})
+    for key, value in variables.items():
+        if "UNRESOLVED(" in str(value):
+            warnings.append(f"{logical_id}: its environment variable {key} is {value}: "
+                            "the value AWS would give is not known here")  # fmt: skip
     concurrency = resolver.resolve(properties.get("ReservedConcurrentExecutions") or 0)
     layers, layer_arns = _layers(logical_id, properties, base, resolver, warnings)
     return FunctionRef(

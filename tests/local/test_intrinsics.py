@@ -94,3 +94,55 @@ def test_parameter_overrides_as_sam_has_them():
         "B": "two words",
         "C": "3",
     }
+
+
+_RESOURCES = """\
+Resources:
+  Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs}}
+  Topic: {Type: AWS::SNS::Topic}
+  Bucket: {Type: AWS::S3::Bucket}
+  Machine: {Type: AWS::StepFunctions::StateMachine}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: orders}}
+  Secret: {Type: AWS::SecretsManager::Secret}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Environment:
+        Variables:
+          QUEUE_URL: !Ref Queue
+          QUEUE_ARN: !GetAtt Queue.Arn
+          QUEUE_NAME: !GetAtt Queue.QueueName
+          TOPIC_NAME: !GetAtt Topic.TopicName
+          BUCKET_ARN: !GetAtt Bucket.Arn
+          BUCKET_DOMAIN: !GetAtt Bucket.RegionalDomainName
+          MACHINE: !Ref Machine
+          BUS_ARN: !GetAtt Bus.Arn
+          SECRET: !Ref Secret
+          ODD: !GetAtt Topic.NoSuchAttribute
+"""
+
+
+def test_common_resources_resolve_as_cloudformation_documents_them(tmp_path):
+    """The values an app's environment names: not placeholders, the forms AWS gives (a named
+    queue's ARN and name are its QueueName's, an S3 ARN has no region or account); what stays
+    unknown is named with the variable that holds it."""
+    from lambdakit.local.template import read_template
+
+    path = tmp_path / "template.yaml"
+    path.write_text(_RESOURCES)
+    local = read_template(path)
+    env = dict(local.config.functions[0].environment)
+    prefix = "arn:aws:{}:us-east-1:123456789012:"
+    assert env["QUEUE_URL"] == "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+    assert env["QUEUE_ARN"] == prefix.format("sqs") + "jobs"
+    assert env["QUEUE_NAME"] == "jobs"
+    assert env["TOPIC_NAME"] == "Topic"
+    assert env["BUCKET_ARN"] == "arn:aws:s3:::bucket"
+    assert env["BUCKET_DOMAIN"] == "bucket.s3.us-east-1.amazonaws.com"
+    assert env["MACHINE"] == prefix.format("states") + "stateMachine:Machine"
+    assert env["BUS_ARN"] == prefix.format("events") + "event-bus/orders"
+    assert env["SECRET"] == prefix.format("secretsmanager") + "secret:Secret-000000"
+    assert any(
+        w.startswith("Fn: its environment variable ODD is UNRESOLVED(") for w in local.warnings
+    )
