@@ -63,11 +63,21 @@ def _loader() -> Any:
 
 
 def load_yaml(path: str | Path) -> Any:
-    """A YAML (or JSON) file with CloudFormation's tags."""
+    """A YAML (or JSON) file with CloudFormation's tags; ``ValueError`` naming the place
+    when it cannot be read or parsed."""
     import yaml
 
-    text = Path(path).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_loader())  # noqa: S506 - SafeLoader subclass
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read: {error}") from None
+    try:
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as error:  # one line, where and why: not a parser's traceback
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ValueError(f"{where}: not valid YAML or JSON: {problem}") from None
 
 
 def _strings(value: Any) -> list[str]:

@@ -159,3 +159,27 @@ def test_the_stage_is_the_rest_apis_as_on_aws(tmp_path, template: str, stage: st
     path = tmp_path / "template.yaml"
     path.write_text(template)
     assert config_from_template(path, stage=None, limits=Limits()).rest_stage_name == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        pytest.param("Resources:\n  Fn: {Type: x\n  Y: [\n", ":3:4: not valid YAML", id="yaml"),
+        pytest.param('{"Resources": {', ":1:16: not valid YAML", id="json"),
+    ],
+)
+def test_a_template_that_does_not_parse_is_one_line_naming_the_place(tmp_path, text, where):
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "lambdakit", "serve", "--template", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"lambdakit serve: {path}{where}")
+    assert done.stderr.count("\n") == 1  # no traceback
