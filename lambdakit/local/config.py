@@ -175,6 +175,7 @@ class WebSocketApi:
     iam_connect: bool = False
     route_responses: tuple[str, ...] = ()
     all_route_responses: bool | None = None
+    api_id: str = "local"  # requestContext.apiId: a template API's local id (its Ref)
 
     def function_for(self, route_key: str) -> FunctionRef | None:
         return self.routes.get(route_key) or self.catch_all
@@ -329,6 +330,7 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
             iam_connect=bool(websocket.get("iam_connect")),
             route_responses=tuple(websocket.get("route_responses") or ()),
             all_route_responses=websocket.get("all_route_responses"),
+            api_id=websocket.get("api_id") or "local",
         )
         if websocket
         else None,

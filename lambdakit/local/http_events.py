@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
+from lambdakit.local.intrinsics import local_api_id
 from lambdakit.local.routing import Match
 
 # The scope["extensions"] key under which the server (``server.py``) keeps header names as
@@ -125,6 +126,12 @@ def _forwarded(request: HttpRequest) -> list[tuple[str, str]]:
     ]
 
 
+def _api_id(match: Match) -> str:
+    """``requestContext.apiId``: the route's template API as its ``Ref`` gives it (so an
+    ``execute-api`` ARN or URL built from either agrees), else ``local``."""
+    return local_api_id(match.route.api) if match.route.api else API_ID
+
+
 def _now() -> tuple[str, int]:
     now = time.time()
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), int(now * 1000)
@@ -158,7 +165,7 @@ def rest_event(
         path=path,
         stage=stage,
     )
-    event["requestContext"].update(resourceId="local", apiId=API_ID)
+    event["requestContext"].update(resourceId="local", apiId=_api_id(match))
     event["requestContext"]["identity"]["clientCert"] = None
     return event
 
@@ -178,7 +185,7 @@ def http_api_v1_event(request: HttpRequest, match: Match) -> dict[str, Any]:
         path=request.path,
         stage="$default",
     )
-    event["requestContext"].update(resourceId=None, apiId=API_ID)
+    event["requestContext"].update(resourceId=None, apiId=_api_id(match))
     return event
 
 
@@ -243,7 +250,7 @@ def _v1_event(
                 "user": None,
             },
             "domainName": request.host,
-            "apiId": API_ID,
+            "apiId": _api_id(match),
         },
         "body": body[0],
         "isBase64Encoded": body[1],
@@ -278,7 +285,7 @@ def http_api_event(request: HttpRequest, match: Match, stage: str) -> dict[str, 
         "headers": headers,
         "requestContext": {
             "accountId": ACCOUNT_ID,
-            "apiId": API_ID,
+            "apiId": _api_id(match),
             "domainName": request.host,
             "domainPrefix": request.host.split(":")[0],
             "http": {

@@ -40,7 +40,7 @@ from lambdakit.local.config import (
     Limits,
     WebSocketApi,
 )
-from lambdakit.local.intrinsics import Resolver
+from lambdakit.local.intrinsics import Resolver, local_api_id
 from lambdakit.local.template_apis import read_apis, websocket_stage
 from lambdakit.local.template_yaml import load_yaml
 from lambdakit.local.template_yaml import refers_to as _refers_to
@@ -373,6 +373,7 @@ def _websocket(
         authorizer=_connect_authorizer(resources, functions, api_id),
         iam_connect=_connect_authorization(resources, api_id, resolver) == "AWS_IAM",
         route_responses=tuple(dict.fromkeys(two_way)),
+        api_id=local_api_id(api_id),
     )
 
 

@@ -27,7 +27,7 @@ from lambdakit.local.config import (
     WebSocketApi,
     unsupported_authorizer,
 )
-from lambdakit.local.intrinsics import Resolver
+from lambdakit.local.intrinsics import Resolver, local_api_id
 from lambdakit.local.openapi_routes import SKIP_HINT, http_cors, read_openapi, rest_cors
 from lambdakit.local.template_yaml import load_yaml
 from lambdakit.local.template_yaml import refers_to as _refers_to
@@ -565,7 +565,11 @@ def _sam_websocket(
         properties.get("RouteSelectionExpression") or DEFAULT_ROUTE_SELECTION
     )
     return WebSocketApi(
-        routes, str(expression), authorizer=authorizer, iam_connect=auth_type == "AWS_IAM"
+        routes,
+        str(expression),
+        authorizer=authorizer,
+        iam_connect=auth_type == "AWS_IAM",
+        api_id=local_api_id(logical_id),
     )
 
 

@@ -35,6 +35,7 @@ def _context(
     domain: str,
     source_ip: str,
     user_agent: str | None,
+    api_id: str,
 ) -> dict[str, Any]:
     now = time.time()
     request_id = base64.urlsafe_b64encode(os.urandom(11)).decode("ascii")
@@ -54,7 +55,7 @@ def _context(
         "requestId": request_id,
         "domainName": domain,
         "connectionId": connection_id,
-        "apiId": API_ID,
+        "apiId": api_id,
     }
 
 
@@ -70,8 +71,10 @@ class ConnectionInfo:
         source_ip: str,
         headers: list[tuple[str, str]],
         raw_query: str,
+        api_id: str = API_ID,
     ) -> None:
         self.connection_id = connection_id
+        self.api_id = api_id
         self.stage = stage
         self.domain = domain
         self.source_ip = source_ip
@@ -142,6 +145,7 @@ class ConnectionInfo:
             self.domain,
             self.source_ip,
             self.user_agent,
+            self.api_id,
         )
         if self.authorizer is not None:
             context["authorizer"] = dict(self.authorizer)

@@ -133,6 +133,7 @@ async def run_session(
         source_ip=client[0],
         headers=headers,
         raw_query=scope.get("query_string", b"").decode("latin-1"),
+        api_id=api.api_id,
     )
     deadline = config.limits.rest_integration_timeout  # WebSocket routes: 29 s, as REST
     accepted = await _connect(api, info, scope, send, invoker, server[1], deadline)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from lambdakit.local.intrinsics import local_api_id
 from lambdakit.local.template import read_template
 from tests.local import apps, auth_apps
 
@@ -66,8 +67,10 @@ def test_rest_token_allow_passes_principal_and_context(gateway):
     assert event["authorizationToken"] == "allow"
     stage = body["requestContext"]["stage"]  # the REST API's own StageName
     assert stage == "v1"
+    api_id = local_api_id("RestApi")  # the template's !Ref RestApi, as a policy writes it
+    assert body["requestContext"]["apiId"] == api_id
     assert event["methodArn"] == (
-        f"arn:aws:execute-api:us-east-1:123456789012:local/{stage}/GET/rest/token/42"
+        f"arn:aws:execute-api:us-east-1:123456789012:{api_id}/{stage}/GET/rest/token/42"
     )
 
 

@@ -639,3 +639,29 @@ def test_inline_code_and_plain_lambda_functions_are_served(tmp_path):
         assert server.get("/plain") == (200, b"zipfile /plain")
     finally:
         server.stop()
+
+
+def test_a_websocket_apis_events_carry_the_id_its_ref_gives(tmp_path):
+    """requestContext.apiId is what !Ref of the API gives, so an endpoint or an authorizer's
+    policy built from either (https://${Api}.execute-api..., arn:...:${Api}/*) agrees."""
+    from lambdakit.local.intrinsics import local_api_id
+    from lambdakit.local.ws_events import ConnectionInfo
+
+    sam = tmp_path / "sam.yaml"
+    sam.write_text(_SAM_IAM_WEBSOCKET)
+    raw = tmp_path / "raw.yaml"
+    raw.write_text(_V2_CONNECT_AUTH.format(auth="NONE"))
+    for path, logical_id in ((sam, "Chat"), (raw, "Chat")):
+        websocket = read_template(path).config.websocket
+        assert websocket is not None
+        assert websocket.api_id == local_api_id(logical_id)
+    info = ConnectionInfo(
+        "abc=",
+        stage="live",
+        domain="127.0.0.1:3443",
+        source_ip="127.0.0.1",
+        headers=[],
+        raw_query="",
+        api_id=local_api_id("Chat"),
+    )
+    assert info.message_event("send", "{}")["requestContext"]["apiId"] == local_api_id("Chat")
