@@ -128,3 +128,14 @@ def _check_parts(
     if not _SIGNATURE.fullmatch(signature.strip()):
         return _incomplete(["Signature must be 64 hexadecimal characters."])
     return None
+
+
+def access_key(headers: Mapping[str, str], raw_query: str) -> str | None:
+    """The access key id a signed request names in its credential scope (header or presigned
+    query), for ``requestContext.identity.accessKey``; ``None`` if it names none."""
+    authorization = headers.get("authorization") or ""
+    found = re.search(r"Credential=([^/\s,]+)/", authorization)
+    if found is None:
+        query = {k.lower(): v[0] for k, v in parse_qs(raw_query).items()}
+        found = re.match(r"([^/\s]+)/", query.get("x-amz-credential", ""))
+    return found.group(1) if found is not None else None

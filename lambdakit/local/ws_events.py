@@ -75,6 +75,7 @@ class ConnectionInfo:
     ) -> None:
         self.connection_id = connection_id
         self.api_id = api_id
+        self.identity: dict[str, str] = {}  # what an IAM $connect adds to the identity
         self.stage = stage
         self.domain = domain
         self.source_ip = source_ip
@@ -147,6 +148,7 @@ class ConnectionInfo:
             self.user_agent,
             self.api_id,
         )
+        context["identity"].update(self.identity)
         if self.authorizer is not None:
             context["authorizer"] = dict(self.authorizer)
         return context

@@ -26,6 +26,7 @@ from lambdakit._logger import logger
 from lambdakit.local import sigv4
 from lambdakit.local.authorizer import authorize
 from lambdakit.local.config import GatewayConfig, WebSocketApi
+from lambdakit.local.http_events import ACCOUNT_ID
 from lambdakit.local.invoker import (
     FunctionError,
     FunctionTimeout,
@@ -175,12 +176,14 @@ async def _connect(
     accept_headers: list[tuple[bytes, bytes]] = []
     scheme = scope.get("scheme", "ws").replace("ws", "http")
     if api.iam_connect:
-        refusal = sigv4.check(
-            {k.lower(): v for k, v in info.headers}, info.raw_query, sigv4.SERVICE
-        )
+        headers = {k.lower(): v for k, v in info.headers}
+        refusal = sigv4.check(headers, info.raw_query, sigv4.SERVICE)
         if refusal is not None:  # API Gateway's 403 for an unsigned IAM $connect
             await _reject(scope, send, 403, json.dumps({"message": refusal.message}).encode())
             return False
+        key = sigv4.access_key(headers, info.raw_query)
+        if key is not None:  # the caller's account and ARN are AWS's to know, not ours
+            info.identity = {"accessKey": key, "accountId": ACCOUNT_ID}
     if api.authorizer is not None:
         verdict = await authorize(
             api.authorizer, info.connect_event(scheme, port), invoker, region()

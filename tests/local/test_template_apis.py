@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from lambdakit.local.config import config_from_json, config_to_json
+from lambdakit.local.config import FunctionRef, config_from_json, config_to_json
 from lambdakit.local.template import read_template
 from tests.local import apps, auth_apps
 from tests.local.conftest import ROOT, free_port
@@ -354,7 +354,8 @@ def test_aws_iam_on_connect_refuses_an_unsigned_handshake(serve):
 
     config = read_template(TEMPLATE).config
     assert config.websocket is not None
-    iam = dataclasses.replace(config.websocket, authorizer=None, iam_connect=True)
+    recorded = {**config.websocket.routes, "$connect": FunctionRef("tests.local.apps:echo")}
+    iam = dataclasses.replace(config.websocket, routes=recorded, authorizer=None, iam_connect=True)
     gateway = serve(dataclasses.replace(config, websocket=iam))
     http_url = gateway.ws.replace("ws://", "http://", 1)
     presign = AWSRequest(method="GET", url=http_url)
@@ -376,7 +377,11 @@ def test_aws_iam_on_connect_refuses_an_unsigned_handshake(serve):
             await status(presigned),
         ]
 
+    apps.received.clear()
     assert asyncio.run(scenario()) == [403, 403, 101, 101]
+    identities = [event["requestContext"]["identity"] for event in apps.received]
+    assert [i.get("accessKey") for i in identities] == ["local", "local"]  # header, presigned
+    assert identities[0]["accountId"] == "123456789012"
 
 
 _V2_CONNECT_AUTH = """\
