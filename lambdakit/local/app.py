@@ -19,6 +19,7 @@ from lambdakit.local.http_events import (
     HttpRequest,
     http_api_event,
     http_api_v1_event,
+    is_binary,
     rest_event,
 )
 from lambdakit.local.invoker import (
@@ -201,7 +202,12 @@ class LocalGateway:
             logger.exception("Could not invoke %s", route.function.function_name)
             return internal_error(kind)
         try:
-            response = to_http_response(invocation.result, route.payload_version, kind)
+            response = to_http_response(
+                invocation.result,
+                route.payload_version,
+                kind,
+                decode_base64=http_api or self._wants_binary(request),
+            )
         except MalformedResult as problem:
             logger.error(
                 "%s Malformed Lambda proxy response: %s",
@@ -227,6 +233,13 @@ class LocalGateway:
         if origin is not None:
             return not access.origin_allowed(origin, host, self.config.server.allowed_origins)
         return _header(scope, b"sec-fetch-site") == "cross-site"
+
+    def _wants_binary(self, request: HttpRequest) -> bool:
+        """Whether a REST API sends a base64-encoded result as bytes: when the request's
+        first ``Accept`` type is one of the binary media types (``*/*`` in the list takes
+        any), as API Gateway decides."""
+        accept = request.header("accept") or ""
+        return is_binary(accept.split(",", 1)[0], self.config.binary_media_types)
 
     def _rest_stage(self, route: HttpRoute) -> str:
         return self._rest_stages.get(route.api) or self.config.rest_stage_name

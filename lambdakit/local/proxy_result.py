@@ -61,9 +61,13 @@ def error_response(status: int, message: str) -> HttpResponse:
     return HttpResponse(status, [("content-type", "application/json")], body)
 
 
-def to_http_response(result: Any, version: PayloadVersion, kind: ApiKind = "REST") -> HttpResponse:
+def to_http_response(
+    result: Any, version: PayloadVersion, kind: ApiKind = "REST", *, decode_base64: bool = True
+) -> HttpResponse:
     """The HTTP response for ``result`` from an API of ``kind``; ``MalformedResult`` where API
-    Gateway answers ``internal_error``."""
+    Gateway answers ``internal_error``. ``decode_base64``: whether an ``isBase64Encoded`` body
+    is sent as the bytes it encodes (else as its base64 text, as a REST API does when the
+    request's first ``Accept`` type is none of its binary media types)."""
     if version == "2.0" and not (isinstance(result, dict) and "statusCode" in result):
         # Payload 2.0 infers a response from anything that is valid JSON.
         if isinstance(result, str):
@@ -91,7 +95,7 @@ def to_http_response(result: Any, version: PayloadVersion, kind: ApiKind = "REST
     if not isinstance(is_base64, bool):
         raise MalformedResult("isBase64Encoded must be a boolean")
     data = (body or "").encode("utf-8", "surrogatepass")
-    if is_base64 and body:
+    if is_base64 and body and decode_base64:
         try:
             data = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):

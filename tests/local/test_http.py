@@ -122,10 +122,20 @@ def test_binary_request_body_is_base64(serve):
 
 
 def test_binary_response_and_multi_value_headers(serve):
-    gateway = serve(config("echo"))
-    status, headers, body = request(gateway.http + "/binary")
+    """A REST API sends a base64-encoded result as bytes only when the request's first
+    Accept type is one of its binary media types; otherwise as the base64 text, as AWS does."""
+    gateway = serve(dataclasses.replace(config("echo"), binary_media_types=("image/png",)))
+    png = {"Accept": "image/png"}
+    status, headers, body = request(gateway.http + "/binary", headers=png)
     assert (status, body) == (200, b"\x89PNG\x00\xff")
     assert headers["content-type"] == ["image/png"]
+    encoded = base64.b64encode(b"\x89PNG\x00\xff")
+    for accept in ({}, {"Accept": "*/*"}, {"Accept": "text/html,image/png"}):
+        assert request(gateway.http + "/binary", headers=accept)[2] == encoded, accept
+    anything = serve(dataclasses.replace(config("echo"), binary_media_types=("*/*",)))
+    assert request(anything.http + "/binary", headers={"Accept": "text/html"})[2] == (
+        b"\x89PNG\x00\xff"
+    )
     status, headers, _ = request(gateway.http + "/cookies")
     assert status == 201
     assert headers["set-cookie"] == ["a=1", "b=2"]
