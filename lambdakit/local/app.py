@@ -78,6 +78,12 @@ class LocalGateway:
             for api in config.apis
             if api.kind == "REST" and api.stage_name
         }
+        # An HTTP API on a named stage (not $default) answers at /{stage}/... as well.
+        self._http_stages = {
+            api.logical_id: api.stage_name
+            for api in config.apis
+            if api.kind == "HTTP" and api.stage_name and api.stage_name != "$default"
+        }
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -170,9 +176,9 @@ class LocalGateway:
         match, staged = found
         route = match.route
         if route.payload_version == "2.0":
-            event = http_api_event(request, match, self.config.stage)
+            event = http_api_event(request, match, self._http_stage(route))
         elif self.config.api_kind(route) == "HTTP":  # an HTTP API integration on payload 1.0
-            event = http_api_v1_event(request, match)
+            event = http_api_v1_event(request, match, self._http_stage(route))
         else:
             event = rest_event(
                 request,
@@ -244,6 +250,16 @@ class LocalGateway:
     def _rest_stage(self, route: HttpRoute) -> str:
         return self._rest_stages.get(route.api) or self.config.rest_stage_name
 
+    def _http_stage(self, route: HttpRoute) -> str:
+        return self._http_stages.get(route.api) or "$default"
+
+    def _stage(self, route: HttpRoute) -> str | None:
+        """The stage a route's URL may begin with: its REST API's, or its HTTP API's named
+        stage (none for ``$default``)."""
+        if self.config.api_kind(route) == "REST":
+            return self._rest_stage(route)
+        return self._http_stages.get(route.api)
+
     def _no_route(self, path: str) -> HttpResponse:
         """What the API a request was meant for answers for a route it does not have: a REST
         API (the URL begins with a REST stage, or the server has no HTTP API) 403 ``Missing
@@ -259,17 +275,13 @@ class LocalGateway:
         return MISSING_AUTHENTICATION_TOKEN
 
     def _match(self, method: str, path: str) -> tuple[Match, bool] | None:
-        """The route for a request, and whether its URL began with its REST API's stage: a
-        REST API (payload 1.0) answers at ``/{stage}/...`` as on AWS and at ``/...`` as SAM
-        CLI serves it; an HTTP API (``$default`` stage) at ``/...``."""
+        """The route for a request, and whether its URL began with its API's stage: a REST
+        API answers at ``/{stage}/...`` as on AWS and at ``/...`` as SAM CLI serves it; an
+        HTTP API at ``/...`` (``$default``), and on a named stage at ``/{stage}/...`` too."""
         first, _, rest = path[1:].partition("/")
         if first:
             staged = self._router.match(method, f"/{rest}")
-            if (
-                staged is not None
-                and self.config.api_kind(staged.route) == "REST"
-                and self._rest_stage(staged.route) == first
-            ):
+            if staged is not None and self._stage(staged.route) == first:
                 return staged, True
         match = self._router.match(method, path)
         return None if match is None else (match, False)

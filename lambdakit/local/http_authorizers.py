@@ -256,7 +256,7 @@ def _authorizer_event(
     if event.get("version") != "2.0":
         base = event
     elif authorizer.api_kind == "HTTP":  # a 1.0 authorizer on a 2.0 route: HTTP API's 1.0
-        base = http_api_v1_event(request, match)
+        base = http_api_v1_event(request, match, stage)
     else:
         base = rest_event(request, match, stage)
     shaped = {k: v for k, v in base.items() if k not in ("body", "isBase64Encoded")}

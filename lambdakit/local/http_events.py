@@ -170,11 +170,11 @@ def rest_event(
     return event
 
 
-def http_api_v1_event(request: HttpRequest, match: Match) -> dict[str, Any]:
+def http_api_v1_event(request: HttpRequest, match: Match, stage: str) -> dict[str, Any]:
     """An HTTP API event in payload format 1.0: the REST-shaped document, but as an HTTP API
-    sees the request: lower-case header names, a body base64-encoded when it is not text, the
-    ``$default`` stage, ``resource`` the route's path (``$default`` for the default route)
-    and ``resourceId`` ``null``, as AWS's own sample."""
+    sees the request: lower-case header names, a body base64-encoded when it is not text, its
+    stage (``$default`` or the named one), ``resource`` the route's path (``$default`` for the
+    default route) and ``resourceId`` ``null``, as AWS's own sample."""
     headers = [(name.lower(), value) for name, value in _forwarded(request)]
     event = _v1_event(
         request,
@@ -183,7 +183,7 @@ def http_api_v1_event(request: HttpRequest, match: Match) -> dict[str, Any]:
         _body(request),
         resource=match.route.path,
         path=request.path,
-        stage="$default",
+        stage=stage,
     )
     event["requestContext"].update(resourceId=None, apiId=_api_id(match))
     return event
@@ -297,7 +297,7 @@ def http_api_event(request: HttpRequest, match: Match, stage: str) -> dict[str, 
             },
             "requestId": request_id,
             "routeKey": route_key,
-            "stage": "$default",
+            "stage": stage,
             "time": request_time,
             "timeEpoch": epoch,
         },

@@ -181,6 +181,9 @@ def _banner(
         print(f"  HTTP:          http://{shown}:{port}")
     if any(config.api_kind(route) == "REST" for route in config.http_routes):
         print(f"  REST stage:    http://{shown}:{port}/{config.rest_stage_name} (and at /)")
+    for api in config.apis:
+        if api.kind == "HTTP" and api.stage_name not in ("", "$default"):
+            print(f"  HTTP stage:    http://{shown}:{port}/{api.stage_name} (and at /)")
     if config.websocket is not None:
         print(f"  WebSocket:     ws://{shown}:{port}/{config.stage}")
         print(f"  @connections:  http://{shown}:{port}/{config.stage}/@connections")

@@ -670,3 +670,30 @@ def test_a_websocket_apis_events_carry_the_id_its_ref_gives(tmp_path):
         api_id=local_api_id("Chat"),
     )
     assert info.message_event("send", "{}")["requestContext"]["apiId"] == local_api_id("Chat")
+
+
+def test_an_http_api_on_a_named_stage_answers_under_it(tmp_path, serve):
+    """An HttpApi with StageName prod answers at /prod/... as on AWS (rawPath with the stage,
+    requestContext.stage prod), and at /... as behind a custom domain."""
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Api:\n"
+        "    Type: AWS::Serverless::HttpApi\n"
+        "    Properties: {StageName: prod}\n"
+        "  Echo:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"      Handler: tests.local.apps.echo\n      CodeUri: {ROOT}\n"
+        "      Events:\n"
+        "        Get:\n"
+        "          Type: HttpApi\n"
+        "          Properties: {ApiId: !Ref Api, Path: /items, Method: get}\n"
+    )
+    gateway = serve(read_template(path).config)
+    status, _, event = call(f"{gateway.http}/prod/items")
+    assert status == 200
+    assert (event["rawPath"], event["requestContext"]["stage"]) == ("/prod/items", "prod")
+    status, _, event = call(f"{gateway.http}/items")
+    assert (status, event["requestContext"]["stage"]) == (200, "prod")
+    assert call(f"{gateway.http}/dev/items")[0] == 404
