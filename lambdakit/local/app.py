@@ -5,6 +5,7 @@ this module only turns requests into events and results into responses."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 from typing import Any, Final
@@ -84,6 +85,12 @@ class LocalGateway:
             for api in config.apis
             if api.kind == "HTTP" and api.stage_name and api.stage_name != "$default"
         }
+
+    @functools.cached_property
+    def _stage_names(self) -> frozenset[str]:
+        return frozenset(
+            stage for stage in map(self._stage, self.config.http_routes) if stage is not None
+        )
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -283,6 +290,8 @@ class LocalGateway:
             staged = self._router.match(method, f"/{rest}")
             if staged is not None and self._stage(staged.route) == first:
                 return staged, True
+            if not rest and first in self._stage_names:
+                return None  # a stage's root is "/" of its API, never a {proxy+} of "/"
         match = self._router.match(method, path)
         return None if match is None else (match, False)
 

@@ -697,3 +697,26 @@ def test_an_http_api_on_a_named_stage_answers_under_it(tmp_path, serve):
     status, _, event = call(f"{gateway.http}/items")
     assert (status, event["requestContext"]["stage"]) == (200, "prod")
     assert call(f"{gateway.http}/dev/items")[0] == 404
+
+
+def test_a_stage_root_is_its_apis_root_not_a_proxy_path(tmp_path, serve):
+    """/Prod is the REST API's "/": with only /{proxy+}, API Gateway answers 403 Missing
+    Authentication Token there (the function is not called with proxy "Prod")."""
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Echo:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"      Handler: tests.local.apps.echo\n      CodeUri: {ROOT}\n"
+        "      Events:\n"
+        "        Proxy: {Type: Api, Properties: {Path: '/{proxy+}', Method: ANY}}\n"
+    )
+    gateway = serve(read_template(path).config)
+    apps.received.clear()
+    status, _, body = call(f"{gateway.http}/Prod")
+    assert (status, body) == (403, {"message": "Missing Authentication Token"})
+    assert apps.received == []
+    status, _, event = call(f"{gateway.http}/Prod/files/a")
+    assert (status, event["pathParameters"]) == (200, {"proxy": "files/a"})
+    assert call(f"{gateway.http}/files/a")[2]["pathParameters"] == {"proxy": "files/a"}
