@@ -79,6 +79,9 @@ class LocalGateway:
             for api in config.apis
             if api.kind == "REST" and api.stage_name
         }
+        self._stage_variables = {
+            api.logical_id: dict(api.stage_variables) for api in config.apis if api.stage_variables
+        }
         # An HTTP API on a named stage (not $default) answers at /{stage}/... as well.
         self._http_stages = {
             api.logical_id: api.stage_name
@@ -182,10 +185,11 @@ class LocalGateway:
             return self._no_route(request.path)
         match, staged = found
         route = match.route
+        variables = self._stage_variables.get(route.api)
         if route.payload_version == "2.0":
-            event = http_api_event(request, match, self._http_stage(route))
+            event = http_api_event(request, match, self._http_stage(route), variables)
         elif self.config.api_kind(route) == "HTTP":  # an HTTP API integration on payload 1.0
-            event = http_api_v1_event(request, match, self._http_stage(route))
+            event = http_api_v1_event(request, match, self._http_stage(route), variables)
         else:
             event = rest_event(
                 request,
@@ -193,6 +197,7 @@ class LocalGateway:
                 self._rest_stage(route),
                 staged=staged,
                 binary_media_types=self.config.binary_media_types,
+                stage_variables=variables,
             )
         decision = await self._authorizers.check(route, request, match, event)
         if decision.response is not None:

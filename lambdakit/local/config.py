@@ -105,14 +105,15 @@ class Cors:
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """What a template says of one REST or HTTP API (by logical id): its stage, CORS and
-    binary media types (``image/png``, ``*/*``)."""
+    """What a template says of one REST or HTTP API (by logical id): its stage, CORS, binary
+    media types (``image/png``, ``*/*``) and its stage's variables (``stageVariables``)."""
 
     logical_id: str
     kind: ApiKind
     stage_name: str = ""
     cors: Cors | None = None
     binary_media_types: tuple[str, ...] = ()
+    stage_variables: tuple[tuple[str, str], ...] = ()
 
 
 def unsupported_authorizer(name: str, api_kind: ApiKind, *identity: str) -> HttpAuthorizer:
@@ -351,6 +352,7 @@ def config_from_json(data: dict[str, Any]) -> GatewayConfig:
                 a["stage_name"],
                 cors(a["cors"]),
                 tuple(a["binary_media_types"]),
+                tuple((str(k), str(v)) for k, v in a.get("stage_variables") or ()),
             )
             for a in data.get("apis") or ()
         ),

@@ -148,6 +148,7 @@ def rest_event(
     *,
     staged: bool = False,
     binary_media_types: tuple[str, ...] = (),
+    stage_variables: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A REST API proxy event (payload 1.0): ``null`` for empty maps, as AWS sends.
 
@@ -165,12 +166,18 @@ def rest_event(
         path=path,
         stage=stage,
     )
+    event["stageVariables"] = stage_variables or None
     event["requestContext"].update(resourceId="local", apiId=_api_id(match))
     event["requestContext"]["identity"]["clientCert"] = None
     return event
 
 
-def http_api_v1_event(request: HttpRequest, match: Match, stage: str) -> dict[str, Any]:
+def http_api_v1_event(
+    request: HttpRequest,
+    match: Match,
+    stage: str,
+    stage_variables: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An HTTP API event in payload format 1.0: the REST-shaped document, but as an HTTP API
     sees the request: lower-case header names, a body base64-encoded when it is not text, its
     stage (``$default`` or the named one), ``resource`` the route's path (``$default`` for the
@@ -185,6 +192,7 @@ def http_api_v1_event(request: HttpRequest, match: Match, stage: str) -> dict[st
         path=request.path,
         stage=stage,
     )
+    event["stageVariables"] = stage_variables or None
     event["requestContext"].update(resourceId=None, apiId=_api_id(match))
     return event
 
@@ -257,7 +265,12 @@ def _v1_event(
     }
 
 
-def http_api_event(request: HttpRequest, match: Match, stage: str) -> dict[str, Any]:
+def http_api_event(
+    request: HttpRequest,
+    match: Match,
+    stage: str,
+    stage_variables: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """An HTTP API event (payload 2.0): lower-case headers joined with commas, ``cookies``
     split out of the ``Cookie`` header, empty maps left out."""
     headers: dict[str, str] = {}
@@ -309,6 +322,8 @@ def http_api_event(request: HttpRequest, match: Match, stage: str) -> dict[str, 
         event["queryStringParameters"] = query
     if match.path_parameters:
         event["pathParameters"] = match.path_parameters
+    if stage_variables:
+        event["stageVariables"] = stage_variables
     if body is not None:
         event["body"] = body
     return event

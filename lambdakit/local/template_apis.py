@@ -37,7 +37,7 @@ IMPLICIT_HTTP: Final = "ServerlessHttpApi"
 _API_UNHONOURED: Final = (
     "AccessLogSetting", "AccessLogSettings", "CacheClusterEnabled", "CacheClusterSize",
     "CanarySetting", "Domain", "GatewayResponses", "MethodSettings", "Models", "RouteSettings",
-    "DefaultRouteSettings", "Variables", "StageVariables", "FailOnWarnings",
+    "DefaultRouteSettings", "FailOnWarnings",
     "MinimumCompressionSize", "Mode", "ApiKeySourceType", "DisableExecuteApiEndpoint",
     "AlwaysDeploy",
 )  # fmt: skip
@@ -182,7 +182,8 @@ def _sam_api(
     else:
         cors = http_cors(resolved.get("CorsConfiguration"))
     binary = tuple(str(t).replace("~1", "/") for t in resolved.get("BinaryMediaTypes") or [])
-    settings = ApiSettings(logical_id, kind, str(stage), cors, binary)
+    variables = _variables(resolved.get("Variables" if kind == "REST" else "StageVariables"))
+    settings = ApiSettings(logical_id, kind, str(stage), cors, binary, variables)
     for name in _API_UNHONOURED:
         if name in resolved:
             warnings.append(f"{logical_id}: {name} is not honoured locally: ignored")
@@ -208,6 +209,13 @@ def _sam_api(
             "(AddDefaultAuthorizerToCorsPreflight is not honoured locally)"
         )
     return api
+
+
+def _variables(value: Any) -> tuple[tuple[str, str], ...]:
+    """A stage's variables (``Variables`` / ``StageVariables``) as name and text."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple((str(k), str(v)) for k, v in value.items())
 
 
 def _sources(prefix: str, identity: dict[str, Any]) -> tuple[str, ...]:
@@ -366,7 +374,15 @@ def _rest_api(
     ]
     types = resolver.resolve(properties.get("BinaryMediaTypes")) or []
     binary = tuple(str(t).replace("~1", "/") for t in types)
-    api = _Api(ApiSettings(api_id, "REST", stages[0] if stages else "", None, binary))
+    variables = next(
+        (
+            _variables(resolver.resolve(p["Variables"]))
+            for p in of("AWS::ApiGateway::Stage").values()
+            if p.get("Variables")
+        ),
+        (),
+    )
+    api = _Api(ApiSettings(api_id, "REST", stages[0] if stages else "", None, binary, variables))
     if properties.get("Body") or properties.get("BodyS3Location"):
         warnings.append(f"{api_id}: Body / BodyS3Location is not read: add its routes as resources")
     for logical_id, spec in of("AWS::ApiGateway::Authorizer").items():
@@ -456,13 +472,12 @@ def _v2_http_api(
             and _refers_to((r.get("Properties") or {}).get("ApiId"), [api_id]) is not None
         }
 
+    variables: tuple[tuple[str, str], ...] = ()
     for stage_properties in of("AWS::ApiGatewayV2::Stage").values():
         stage = str(resolver.resolve(stage_properties.get("StageName")) or stage)
-    api = _Api(
-        ApiSettings(
-            api_id, "HTTP", stage, http_cors(resolver.resolve(properties.get("CorsConfiguration")))
-        )
-    )
+        variables = _variables(resolver.resolve(stage_properties.get("StageVariables")))
+    cors = http_cors(resolver.resolve(properties.get("CorsConfiguration")))
+    api = _Api(ApiSettings(api_id, "HTTP", stage, cors, (), variables))
     if properties.get("Body") or properties.get("BodyS3Location"):
         warnings.append(f"{api_id}: Body / BodyS3Location is not read: add its routes as resources")
     integrations = of("AWS::ApiGatewayV2::Integration")

@@ -720,3 +720,58 @@ def test_a_stage_root_is_its_apis_root_not_a_proxy_path(tmp_path, serve):
     status, _, event = call(f"{gateway.http}/Prod/files/a")
     assert (status, event["pathParameters"]) == (200, {"proxy": "files/a"})
     assert call(f"{gateway.http}/files/a")[2]["pathParameters"] == {"proxy": "files/a"}
+
+
+def test_stage_variables_reach_the_events(tmp_path, serve):
+    """SAM's Variables (REST) and StageVariables (HTTP API) arrive as stageVariables, as on
+    AWS; a stage without any sends null (REST) or leaves the key out (payload 2.0)."""
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Parameters:\n"
+        "  Env: {Type: String, Default: dev}\n"
+        "Resources:\n"
+        "  Rest:\n"
+        "    Type: AWS::Serverless::Api\n"
+        "    Properties: {StageName: Prod, Variables: {table: !Sub 'items-${Env}', n: 3}}\n"
+        "  Http:\n"
+        "    Type: AWS::Serverless::HttpApi\n"
+        "    Properties: {StageVariables: {mode: fast}}\n"
+        "  Bare:\n"
+        "    Type: AWS::Serverless::HttpApi\n"
+        "  Echo:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"      Handler: tests.local.apps.echo\n      CodeUri: {ROOT}\n"
+        "      Events:\n"
+        "        R: {Type: Api, Properties: {RestApiId: !Ref Rest, Path: /r, Method: get}}\n"
+        "        H: {Type: HttpApi, Properties: {ApiId: !Ref Http, Path: /h, Method: get}}\n"
+        "        B: {Type: HttpApi, Properties: {ApiId: !Ref Bare, Path: /b, Method: get}}\n"
+    )
+    local = read_template(path)
+    assert not any("Variables" in w for w in local.warnings)
+    gateway = serve(local.config)
+    assert call(f"{gateway.http}/Prod/r")[2]["stageVariables"] == {"table": "items-dev", "n": "3"}
+    assert call(f"{gateway.http}/h")[2]["stageVariables"] == {"mode": "fast"}
+    assert "stageVariables" not in call(f"{gateway.http}/b")[2]
+
+
+def test_cloudformation_stage_variables_are_read(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n"
+        "  Rest: {Type: AWS::ApiGateway::RestApi, Properties: {Name: r}}\n"
+        "  Stage:\n"
+        "    Type: AWS::ApiGateway::Stage\n"
+        "    Properties: {RestApiId: !Ref Rest, StageName: live, Variables: {a: '1'}}\n"
+        "  Http: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: h, ProtocolType: HTTP}}\n"
+        "  HttpStage:\n"
+        "    Type: AWS::ApiGatewayV2::Stage\n"
+        "    Properties: {ApiId: !Ref Http, StageName: $default, StageVariables: {b: '2'}}\n"
+    )
+    config = read_template(path).config
+    rest, http = config.api("Rest"), config.api("Http")
+    assert rest is not None
+    assert http is not None
+    assert (rest.stage_name, rest.stage_variables) == ("live", (("a", "1"),))
+    assert (http.stage_name, http.stage_variables) == ("$default", (("b", "2"),))
+    assert config_from_json(json.loads(json.dumps(config_to_json(config)))) == config
