@@ -233,8 +233,9 @@ def rest_cors(value: Any) -> Cors | None:
     max_age = value.get("MaxAge")
     return Cors(
         allow_origins=(unquote(value["AllowOrigin"]),),
-        allow_methods=_strings(unquote(value["AllowMethods"])) if "AllowMethods" in value else (),
-        allow_headers=_strings(unquote(value["AllowHeaders"])) if "AllowHeaders" in value else (),
+        # Header values as the template writes them: SAM's mock integration sends the text.
+        allow_methods=(unquote(value["AllowMethods"]),) if "AllowMethods" in value else (),
+        allow_headers=(unquote(value["AllowHeaders"]),) if "AllowHeaders" in value else (),
         max_age=int(unquote(max_age)) if max_age is not None else None,
         allow_credentials=bool(value.get("AllowCredentials", False)),
         gateway_headers=False,

@@ -168,7 +168,7 @@ def test_rest_api_preflight_is_sams_options_method(gateway):
     status, headers, _ = call(f"{gateway.http}/rest/token/1", "OPTIONS")
     assert status == 200
     assert headers["access-control-allow-origin"] == ORIGIN
-    assert headers["access-control-allow-headers"] == "Content-Type,Authorization"
+    assert headers["access-control-allow-headers"] == "Content-Type, Authorization"  # as written
     assert headers["access-control-max-age"] == "600"
     methods = headers["access-control-allow-methods"].split(",")
     assert "OPTIONS" in methods
