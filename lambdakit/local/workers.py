@@ -157,36 +157,75 @@ class ExecutionEnvironment:
         environment = worker_environment(
             self.function, f"127.0.0.1:{port}", self._endpoints, extra_paths
         )
+        # Lambda's telemetry fd: the runtime client writes each log record to it in one frame
+        # (a traceback is one CloudWatch event); print() output stays on stdout, line by line.
+        frames, frames_in = os.pipe()
+        environment["_LAMBDA_TELEMETRY_LOG_FD"] = str(frames_in)
         self._started_at = time.perf_counter()
-        self._process = await asyncio.create_subprocess_exec(
-            python,
-            "-m",
-            "awslambdaric",
-            self.function.lambda_handler,
-            cwd=self.function.code_uri or None,
-            env=environment,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C in the terminal is the server's to handle
-        )
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                python,
+                "-m",
+                "awslambdaric",
+                self.function.lambda_handler,
+                cwd=self.function.code_uri or None,
+                env=environment,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                pass_fds=(frames_in,),
+                start_new_session=True,  # a Ctrl-C in the terminal is the server's to handle
+            )
+        except BaseException:
+            os.close(frames)
+            raise
+        finally:
+            os.close(frames_in)
         self._api.expect_worker(self._process.pid)
-        self._log_task = asyncio.ensure_future(self._forward_logs())
+        self._log_task = asyncio.ensure_future(self._forward_output(frames))
         self._exited = asyncio.ensure_future(self._process.wait())
         with contextlib.suppress(OSError):
             self._status_fd = os.open(f"/proc/{self._process.pid}/status", os.O_RDONLY)
 
-    async def _forward_logs(self) -> None:
+    async def _forward_output(self, frames: int) -> None:
+        await asyncio.gather(self._forward_stdout(), self._forward_frames(frames))
+
+    def _log_record(self, text: str) -> None:
+        """One record of the worker, as one log entry: its later lines indented."""
+        name = self.function.function_name
+        text = text.rstrip("\n").replace("\n", "\n    ")
+        logger.info("[%s] %s", name, text, extra={"function": name})
+
+    async def _forward_stdout(self) -> None:
         if self._process is None or self._process.stdout is None:
             return
-        name = self.function.function_name
         while True:
             line = await self._process.stdout.readline()
             if not line:
                 return
-            # The runtime separates the lines of one record with \r (one CloudWatch event).
-            text = line.decode("utf-8", "replace").rstrip("\n").replace("\r", "\n    ")
-            logger.info("[%s] %s", name, text, extra={"function": name})
+            # Without the telemetry fd, the runtime separates the lines of one record with \r.
+            self._log_record(line.decode("utf-8", "replace").replace("\r", "\n"))
+
+    async def _forward_frames(self, frames: int) -> None:
+        """The telemetry fd's frames: type (4 bytes), length (4), timestamp (8), message."""
+        reader = asyncio.StreamReader()
+        try:
+            pipe = os.fdopen(frames, "rb", 0)
+        except BaseException:
+            os.close(frames)
+            raise
+        transport, _ = await asyncio.get_running_loop().connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+        try:
+            while True:
+                header = await reader.readexactly(16)
+                message = await reader.readexactly(int.from_bytes(header[4:8], "big"))
+                self._log_record(message.decode("utf-8", "replace"))
+        except asyncio.IncompleteReadError:
+            return
+        finally:
+            transport.close()
 
     async def _initialize(self) -> float:
         """Start the worker and wait until its runtime asks for work: the init duration (ms)."""
