@@ -59,6 +59,17 @@ def run(
         signal.signal(signal.SIGTERM, previous)
 
 
+def tls_notes(config: GatewayConfig, *, tls: bool) -> list[str]:
+    """What ``--no-tls`` takes from a WebSocket app: the AWS samples' callback URL."""
+    if tls or config.websocket is None:
+        return []
+    return [
+        '--no-tls: a WebSocket function\'s endpoint_url=f"https://{domainName}/{stage}" cannot '
+        "reach @connections (this server has no TLS listener); the template's execute-api URLs "
+        "(ApiEndpoint) are made http:// and still do"
+    ]
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -87,6 +98,7 @@ async def _main(
         tls_files = local_ca()
         tls_port = tls_port_for(args)
         ca_bundle, https = str(tls_files.ca_cert), f"https://{shown}:{tls_port}"
+    warnings += tls_notes(config, tls=args.tls)
     dynamodb, dynamodb_local = await _tables(args, tables, warnings)
     endpoints = Endpoints(
         http=f"http://{shown}:{args.port}", https=https, ca_bundle=ca_bundle, dynamodb=dynamodb
